@@ -1,0 +1,91 @@
+"""Talking to the Bot API for health: one `getMe` per probe, through aiogram."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.utils.token import TokenValidationError
+
+from core.domain import BotIdentity
+from core.errors import TokenRejected
+from core.health import ProbeKind, ProbeOutcome
+from core.tokens import find_token, redact
+
+AUTH_ERRORS = (TelegramUnauthorizedError, TelegramForbiddenError, TelegramNotFound)
+
+
+def api_session(api_url: str, *, limit: int = 100) -> AiohttpSession:
+    """One HTTP session for many bots: aiogram's Bot objects share it."""
+    return AiohttpSession(api=TelegramAPIServer.from_base(api_url), limit=limit)
+
+
+class Prober:
+    def __init__(self, api_url: str, timeout_s: float, *, limit: int = 100) -> None:
+        self.session = api_session(api_url, limit=limit)
+        self.timeout_s = timeout_s
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    async def probe(self, token: str) -> ProbeOutcome:
+        """getMe with the bot's token, classified as SPEC §6 says."""
+        started = time.perf_counter()
+        try:
+            bot = Bot(token, session=self.session)
+            async with asyncio.timeout(self.timeout_s + 1):
+                me = await bot.get_me(request_timeout=int(max(1, self.timeout_s)))
+        except TokenValidationError:
+            return ProbeOutcome(ProbeKind.AUTH, "malformed token")
+        except TelegramRetryAfter as exc:
+            return ProbeOutcome(
+                ProbeKind.RATE_LIMITED, "429 Too Many Requests", retry_after_s=exc.retry_after
+            )
+        except AUTH_ERRORS as exc:
+            return ProbeOutcome(ProbeKind.AUTH, _describe(exc))
+        except TelegramServerError as exc:
+            return ProbeOutcome(ProbeKind.TRANSIENT, _describe(exc))
+        except (TelegramNetworkError, TimeoutError):
+            return ProbeOutcome(ProbeKind.TRANSIENT, f"timeout after {self.timeout_s:g}s")
+        except TelegramAPIError as exc:
+            return ProbeOutcome(ProbeKind.TRANSIENT, _describe(exc))
+        except OSError as exc:
+            return ProbeOutcome(ProbeKind.TRANSIENT, f"connection error: {type(exc).__name__}")
+        latency = (time.perf_counter() - started) * 1000
+        return ProbeOutcome.ok(latency, username=me.username)
+
+    async def identify(self, text: str) -> BotIdentity:
+        """The bot behind the token in `text`, checked with getMe; TokenRejected otherwise."""
+        token = find_token(text)
+        if token is None:
+            raise TokenRejected("malformed")
+        try:
+            bot = Bot(token, session=self.session)
+            async with asyncio.timeout(self.timeout_s + 1):
+                me = await bot.get_me(request_timeout=int(max(1, self.timeout_s)))
+        except TokenValidationError:
+            raise TokenRejected("malformed") from None
+        except AUTH_ERRORS as exc:
+            raise TokenRejected("unauthorized", _describe(exc)) from None
+        except (TelegramAPIError, TelegramNetworkError, TimeoutError, OSError) as exc:
+            raise TokenRejected("unreachable", type(exc).__name__) from None
+        if not me.is_bot or not me.username:
+            raise TokenRejected("unauthorized", "not a bot")
+        return BotIdentity(telegram_id=me.id, username=me.username, token=token)
+
+
+def _describe(exc: TelegramAPIError) -> str:
+    """An error line safe to store and show: never the token."""
+    return redact(f"{type(exc).__name__}: {exc.message}")[:300]

@@ -1,0 +1,141 @@
+"""The health state machine of SPEC §6: one probe outcome in, the bot's next state out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from core.domain import BotStatus
+
+LATENCY_SMOOTHING = 0.3
+
+
+class ProbeKind(StrEnum):
+    OK = "ok"
+    AUTH = "auth"
+    RATE_LIMITED = "rate_limited"
+    TRANSIENT = "transient"
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeOutcome:
+    kind: ProbeKind
+    detail: str = ""
+    latency_ms: float | None = None
+    retry_after_s: float | None = None
+    username: str | None = None
+
+    @classmethod
+    def ok(cls, latency_ms: float, username: str | None = None) -> ProbeOutcome:
+        return cls(ProbeKind.OK, latency_ms=latency_ms, username=username)
+
+
+@dataclass(frozen=True, slots=True)
+class HealthState:
+    status: BotStatus = BotStatus.CHECKING
+    consecutive_failures: int = 0
+    auth_failures: int = 0
+    breaker_until: datetime | None = None
+    next_probe_at: datetime | None = None
+    last_check: datetime | None = None
+    last_error: str | None = None
+    latency_ms: float | None = None
+
+    def due(self, now: datetime) -> bool:
+        """Whether a scheduled pass should probe this bot now (a banned bot waits for
+        the operator's re-check)."""
+        if self.status is BotStatus.BANNED:
+            return False
+        return self.next_probe_at is None or now >= self.next_probe_at
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    old: BotStatus
+    new: BotStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeFailed:
+    kind: ProbeKind
+    detail: str
+
+
+HealthEvent = StatusChange | ProbeFailed
+
+
+@dataclass(frozen=True, slots=True)
+class HealthRules:
+    breaker_cooldown_s: float = 120
+    ban_after_failures: int = 3
+
+    @classmethod
+    def from_settings(cls, settings: object) -> HealthRules:
+        return cls(
+            breaker_cooldown_s=settings.breaker_cooldown_s,  # type: ignore[attr-defined]
+            ban_after_failures=settings.ban_after_failures,  # type: ignore[attr-defined]
+        )
+
+
+def _smoothed(previous: float | None, sample: float | None) -> float | None:
+    if sample is None:
+        return previous
+    if previous is None:
+        return sample
+    return previous + LATENCY_SMOOTHING * (sample - previous)
+
+
+def transition(
+    state: HealthState, outcome: ProbeOutcome, now: datetime, rules: HealthRules
+) -> tuple[HealthState, list[HealthEvent]]:
+    """Apply one probe outcome. Pure: the caller stores the state and acts on the events."""
+    kind = outcome.kind
+    checked = replace(
+        state, last_check=now, latency_ms=_smoothed(state.latency_ms, outcome.latency_ms)
+    )
+    if kind is ProbeKind.OK:
+        new = replace(
+            checked,
+            status=BotStatus.ONLINE,
+            consecutive_failures=0,
+            auth_failures=0,
+            breaker_until=None,
+            next_probe_at=None,
+            last_error=None,
+        )
+    elif kind is ProbeKind.RATE_LIMITED:
+        retry = timedelta(seconds=outcome.retry_after_s or 0)
+        new = replace(
+            checked,
+            status=BotStatus.BANNED if state.status is BotStatus.BANNED else BotStatus.DEGRADED,
+            breaker_until=None,
+            next_probe_at=now + retry,
+            last_error=outcome.detail,
+        )
+    else:
+        failures = state.consecutive_failures + 1
+        auth = state.auth_failures + 1 if kind is ProbeKind.AUTH else 0
+        breaker = None
+        if state.status is BotStatus.BANNED or auth >= rules.ban_after_failures:
+            status = BotStatus.BANNED
+        elif failures == 1:
+            status = BotStatus.DEGRADED
+        else:
+            status = BotStatus.OFFLINE
+            breaker = now + timedelta(seconds=rules.breaker_cooldown_s)
+        new = replace(
+            checked,
+            status=status,
+            consecutive_failures=failures,
+            auth_failures=auth,
+            breaker_until=breaker,
+            next_probe_at=breaker,
+            last_error=outcome.detail,
+        )
+    events: list[HealthEvent] = []
+    if kind is not ProbeKind.OK:
+        events.append(ProbeFailed(kind, outcome.detail))
+    if new.status is not state.status:
+        events.append(StatusChange(state.status, new.status))
+    return new, events

@@ -1,0 +1,119 @@
+"""Configuration from the environment and `.env` (SPEC §2)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class SettingsError(Exception):
+    """A bad configuration value; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BOTPOOL_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    control_bot_token: str | None = None
+    database_url: str = "sqlite+aiosqlite:///botpool.db"
+    telegram_api_url: str = "https://api.telegram.org"
+    http_host: str = "0.0.0.0"
+    http_port: int = Field(8080, ge=0, le=65535)
+    public_url: str = "http://localhost:8080"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    open_registration: bool = False
+    secret_key: str | None = None
+    health_interval_s: float = Field(15, gt=0)
+    health_timeout_s: float = Field(5, gt=0)
+    health_concurrency: int = Field(50, ge=1, le=10_000)
+    breaker_cooldown_s: float = Field(120, ge=0)
+    ban_after_failures: int = Field(3, ge=1, le=100)
+    rate_limit_per_min: int = Field(100, ge=0)
+    trusted_proxies: Annotated[
+        tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], NoDecode
+    ] = ()
+    max_bots_per_pool: int = Field(10, ge=1, le=1000)
+    bot_hourly_capacity: int = Field(2250, ge=1)
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("comma-separated Telegram user ids, e.g. 123,456") from None
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_cidrs(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            try:
+                return tuple(ipaddress.ip_network(p, strict=False) for p in parts)
+            except ValueError:
+                raise ValueError("comma-separated CIDRs, e.g. 10.0.0.0/8,127.0.0.1/32") from None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().upper() in LOG_LEVELS:
+            return value.strip().upper()
+        raise ValueError("one of " + ", ".join(LOG_LEVELS))
+
+    @field_validator("control_bot_token", "secret_key", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("telegram_api_url", "public_url", mode="before")
+    @classmethod
+    def _base_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().rstrip("/")
+            if not value.startswith(("http://", "https://")):
+                raise ValueError("an http:// or https:// URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError("an SQLAlchemy async URL, e.g. sqlite+aiosqlite:///botpool.db")
+        return value
+
+
+_EXPECTS = {
+    "int_parsing": "a whole number",
+    "float_parsing": "a number",
+    "bool_parsing": "true or false",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a bad value raises SettingsError naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        expects = _EXPECTS.get(error["type"]) or (
+            error["msg"].removeprefix("Value error, ").replace("Input should be ", "a value ")
+        )
+        raise SettingsError(f"BOTPOOL_{field.upper()}: expected {expects}") from None

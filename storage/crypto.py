@@ -1,0 +1,57 @@
+"""Bot tokens encrypted at rest with Fernet."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+KEY_FILE_SUFFIX = ".key"
+
+
+class TokenCipher:
+    def __init__(self, key: str | bytes) -> None:
+        try:
+            self._fernet = Fernet(key)
+        except (ValueError, TypeError):
+            raise ValueError(
+                "BOTPOOL_SECRET_KEY: expected a Fernet key (32 url-safe base64 bytes)"
+            ) from None
+
+    def encrypt(self, token: str) -> bytes:
+        return self._fernet.encrypt(token.encode())
+
+    def decrypt(self, blob: bytes) -> str:
+        try:
+            return self._fernet.decrypt(blob).decode()
+        except InvalidToken:
+            raise ValueError(
+                "a bot token cannot be decrypted: is BOTPOOL_SECRET_KEY the one it was stored with?"
+            ) from None
+
+
+def load_or_create_key(key_file: Path) -> bytes:
+    """The key in `key_file`, made once with mode 0600 when it does not exist."""
+    try:
+        return key_file.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key()
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return key_file.read_bytes().strip()
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key + b"\n")
+    return key
+
+
+def cipher_for(secret_key: str | None, database_path: Path | None) -> TokenCipher:
+    """From BOTPOOL_SECRET_KEY, else from the key file beside the database (or the
+    working directory for a server database)."""
+    if secret_key:
+        return TokenCipher(secret_key)
+    base = database_path if database_path is not None else Path("botpool")
+    return TokenCipher(load_or_create_key(base.with_name(base.name + KEY_FILE_SUFFIX)))

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain import BotStatus
+from core.errors import BotAlreadyRegistered, NotFound
+from core.health import HealthState
+from storage.crypto import TokenCipher
+from storage.models import Bot, utcnow
+
+
+async def register(
+    session: AsyncSession,
+    cipher: TokenCipher,
+    owner_id: int,
+    *,
+    telegram_id: int,
+    username: str,
+    token: str,
+    status: BotStatus = BotStatus.ONLINE,
+) -> Bot:
+    """Store a bot whose token was just checked with getMe (hence online by default)."""
+    existing = await session.scalar(select(Bot).where(Bot.telegram_id == telegram_id))
+    if existing is not None:
+        raise BotAlreadyRegistered(username=existing.username, own=existing.owner_id == owner_id)
+    bot = Bot(
+        owner_id=owner_id,
+        telegram_id=telegram_id,
+        username=username,
+        token_encrypted=cipher.encrypt(token),
+        status=status.value,
+        last_check=utcnow() if status is BotStatus.ONLINE else None,
+    )
+    session.add(bot)
+    await session.flush()
+    return bot
+
+
+async def get_owned(session: AsyncSession, owner_id: int, bot_id: int) -> Bot:
+    bot = await session.get(Bot, bot_id)
+    if bot is None or bot.owner_id != owner_id:
+        raise NotFound("bot", bot_id=bot_id)
+    return bot
+
+
+async def list_owned(session: AsyncSession, owner_id: int) -> Sequence[Bot]:
+    rows = await session.scalars(select(Bot).where(Bot.owner_id == owner_id).order_by(Bot.id))
+    return rows.all()
+
+
+async def delete_owned(session: AsyncSession, owner_id: int, bot_id: int) -> None:
+    await session.delete(await get_owned(session, owner_id, bot_id))
+    await session.flush()
+
+
+async def all_bots(session: AsyncSession) -> Sequence[Bot]:
+    return (await session.scalars(select(Bot).order_by(Bot.id))).all()
+
+
+def token_of(cipher: TokenCipher, bot: Bot) -> str:
+    return cipher.decrypt(bot.token_encrypted)
+
+
+def health_of(bot: Bot) -> HealthState:
+    return HealthState(
+        status=BotStatus(bot.status),
+        consecutive_failures=bot.consecutive_failures,
+        auth_failures=bot.auth_failures,
+        breaker_until=bot.breaker_until,
+        next_probe_at=bot.next_probe_at,
+        last_check=bot.last_check,
+        last_error=bot.last_error,
+        latency_ms=bot.latency_ms,
+    )
+
+
+def apply_health(bot: Bot, state: HealthState, username: str | None = None) -> None:
+    bot.status = state.status.value
+    bot.consecutive_failures = state.consecutive_failures
+    bot.auth_failures = state.auth_failures
+    bot.breaker_until = state.breaker_until
+    bot.next_probe_at = state.next_probe_at
+    bot.last_check = state.last_check
+    bot.last_error = state.last_error
+    bot.latency_ms = state.latency_ms
+    if username:
+        bot.username = username

@@ -1,0 +1,79 @@
+"""Redirect counts per pool, bot and hour bucket."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import RedirectCount
+
+Key = tuple[int, int, datetime]  # pool id, bot id, hour bucket (aware UTC)
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+async def add(session: AsyncSession, increments: Mapping[Key, int]) -> None:
+    """Add a batch of increments in one statement per row, upserting the buckets."""
+    if not increments:
+        return
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    rows = [
+        {"pool_id": pool_id, "bot_id": bot_id, "hour": hour, "count": n}
+        for (pool_id, bot_id, hour), n in increments.items()
+    ]
+    statement = insert(RedirectCount)
+    statement = statement.on_conflict_do_update(
+        index_elements=["pool_id", "bot_id", "hour"],
+        set_={"count": RedirectCount.count + statement.excluded.count},
+    )
+    await session.execute(statement, rows)
+
+
+def last_hour_weights(now: datetime) -> tuple[datetime, datetime, float]:
+    """Hour buckets approximate a sliding 60-minute window: all of this hour's bucket
+    plus the part of the previous hour's bucket that still falls inside it."""
+    current = hour_of(now)
+    elapsed = (now - current).total_seconds() / 3600
+    return current, current - timedelta(hours=1), 1.0 - elapsed
+
+
+async def per_bot_last_hour(
+    session: AsyncSession, now: datetime, pool_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], int]:
+    """(pool id, bot id) -> redirects in the last 60 minutes (sliding approximation)."""
+    current, previous, share = last_hour_weights(now)
+    statement = select(
+        RedirectCount.pool_id, RedirectCount.bot_id, RedirectCount.hour, RedirectCount.count
+    ).where(RedirectCount.hour >= previous)
+    if pool_ids is not None:
+        statement = statement.where(RedirectCount.pool_id.in_(list(pool_ids)))
+    totals: dict[tuple[int, int], float] = {}
+    for pool_id, bot_id, hour, count in await session.execute(statement):
+        weight = 1.0 if hour >= current else share
+        totals[(pool_id, bot_id)] = totals.get((pool_id, bot_id), 0.0) + count * weight
+    return {key: round(value) for key, value in totals.items()}
+
+
+async def per_bot_since(
+    session: AsyncSession, since: datetime, pool_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], int]:
+    """(pool id, bot id) -> redirects in whole hour buckets from `since`'s hour on."""
+    statement = (
+        select(RedirectCount.pool_id, RedirectCount.bot_id, func.sum(RedirectCount.count))
+        .where(RedirectCount.hour >= hour_of(since))
+        .group_by(RedirectCount.pool_id, RedirectCount.bot_id)
+    )
+    if pool_ids is not None:
+        statement = statement.where(RedirectCount.pool_id.in_(list(pool_ids)))
+    return {(p, b): int(n) for p, b, n in await session.execute(statement)}
+
+
+async def total(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.coalesce(func.sum(RedirectCount.count), 0))) or 0)

@@ -1,0 +1,87 @@
+"""Health history: each state change and each failed probe of a bot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain import BotStatus
+from core.health import HealthEvent, ProbeFailed, StatusChange
+from storage.models import HealthRecord
+
+STATUS_CHANGE = "status"
+
+
+def record(
+    session: AsyncSession,
+    bot_id: int,
+    at: datetime,
+    events: Sequence[HealthEvent],
+    latency_ms: float | None,
+) -> None:
+    for event in events:
+        if isinstance(event, StatusChange):
+            session.add(
+                HealthRecord(
+                    bot_id=bot_id,
+                    at=at,
+                    kind=STATUS_CHANGE,
+                    status=event.new.value,
+                    detail=event.old.value,
+                    latency_ms=latency_ms,
+                )
+            )
+        elif isinstance(event, ProbeFailed):
+            session.add(
+                HealthRecord(
+                    bot_id=bot_id,
+                    at=at,
+                    kind=event.kind.value,
+                    detail=event.detail,
+                    latency_ms=latency_ms,
+                )
+            )
+
+
+async def last_failures(
+    session: AsyncSession, bot_id: int, limit: int = 10
+) -> Sequence[HealthRecord]:
+    statement = (
+        select(HealthRecord)
+        .where(HealthRecord.bot_id == bot_id, HealthRecord.kind != STATUS_CHANGE)
+        .order_by(HealthRecord.at.desc(), HealthRecord.id.desc())
+        .limit(limit)
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def uptime_percent(
+    session: AsyncSession, bot_id: int, current: BotStatus, now: datetime, window: timedelta
+) -> float:
+    """Share of `window` the bot spent online, from its status changes."""
+    start = now - window
+    changes = (
+        await session.execute(
+            select(HealthRecord.at, HealthRecord.status, HealthRecord.detail)
+            .where(HealthRecord.bot_id == bot_id, HealthRecord.kind == STATUS_CHANGE)
+            .order_by(HealthRecord.at, HealthRecord.id)
+        )
+    ).all()
+    # The status in force at `start`: the newest change before it, or the oldest
+    # change's previous status, or the current one when nothing ever changed.
+    status = changes[0].detail if changes else current.value
+    online = 0.0
+    cursor = start
+    for at, new_status, _old in changes:
+        if at <= start:
+            status = new_status
+            continue
+        if status == BotStatus.ONLINE:
+            online += (at - cursor).total_seconds()
+        cursor, status = at, new_status
+    if status == BotStatus.ONLINE:
+        online += (now - cursor).total_seconds()
+    return round(100 * online / window.total_seconds(), 1)

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import validation
+from core.domain import Priority
+from core.errors import AlreadyMember, Invalid, NotFound, PoolFull
+from storage.models import Member, Pool
+from storage.repos import bots, pools
+
+EDITABLE = ("weight", "priority", "is_enabled")
+
+
+async def add(
+    session: AsyncSession,
+    owner_id: int,
+    pool_id: int,
+    bot_id: int,
+    *,
+    weight: int = 1,
+    priority: int = Priority.NORMAL,
+    max_per_pool: int,
+) -> Member:
+    pool = await pools.get_owned(session, owner_id, pool_id)
+    bot = await bots.get_owned(session, owner_id, bot_id)
+    weight = validation.weight(weight)
+    priority = validation.priority(priority)
+    if any(m.bot_id == bot.id for m in pool.members):
+        raise AlreadyMember(pool=pool.slug, bot=bot.username)
+    count = await session.scalar(select(func.count()).where(Member.pool_id == pool.id))
+    if (count or 0) >= max_per_pool:
+        raise PoolFull(pool=pool.slug, limit=max_per_pool)
+    member = Member(pool_id=pool.id, bot_id=bot.id, weight=weight, priority=int(priority))
+    member.bot = bot
+    pool.members.append(member)
+    await session.flush()
+    return member
+
+
+async def get_owned(session: AsyncSession, owner_id: int, pool_id: int, bot_id: int) -> Member:
+    return _find(await pools.get_owned(session, owner_id, pool_id), bot_id)
+
+
+def _find(pool: Pool, bot_id: int) -> Member:
+    for member in pool.members:
+        if member.bot_id == bot_id:
+            return member
+    raise NotFound("member", pool_id=pool.id, bot_id=bot_id)
+
+
+async def update(
+    session: AsyncSession, owner_id: int, pool_id: int, bot_id: int, **changes: object
+) -> Member:
+    member = await get_owned(session, owner_id, pool_id, bot_id)
+    for field, value in changes.items():
+        if field == "weight":
+            member.weight = validation.weight(value)
+        elif field == "priority":
+            member.priority = int(validation.priority(value))
+        elif field == "is_enabled":
+            if not isinstance(value, bool):
+                raise Invalid("is_enabled", "true or false")
+            member.is_enabled = value
+        else:
+            raise Invalid(field, "cannot be changed")
+    await session.flush()
+    return member
+
+
+async def remove(session: AsyncSession, owner_id: int, pool_id: int, bot_id: int) -> None:
+    pool = await pools.get_owned(session, owner_id, pool_id)
+    pool.members.remove(_find(pool, bot_id))
+    await session.flush()

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Operator
+
+LANGUAGES = ("pt-BR", "en")
+
+
+def language_from_telegram(code: str | None) -> str:
+    """Telegram's `language_code` to one of ours: English for en*, else Portuguese."""
+    return "en" if code and code.lower().startswith("en") else "pt-BR"
+
+
+async def get(session: AsyncSession, operator_id: int) -> Operator | None:
+    return await session.get(Operator, operator_id)
+
+
+async def get_or_create(
+    session: AsyncSession, operator_id: int, language: str = "pt-BR"
+) -> Operator:
+    operator = await session.get(Operator, operator_id)
+    if operator is None:
+        operator = Operator(id=operator_id, language=language if language in LANGUAGES else "pt-BR")
+        session.add(operator)
+        await session.flush()
+    return operator
+
+
+async def set_language(session: AsyncSession, operator_id: int, language: str) -> Operator:
+    operator = await get_or_create(session, operator_id)
+    operator.language = language if language in LANGUAGES else "pt-BR"
+    return operator
+
+
+async def set_alerts(session: AsyncSession, operator_id: int, enabled: bool) -> Operator:
+    operator = await get_or_create(session, operator_id)
+    operator.alerts_enabled = enabled
+    return operator

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from core import validation
+from core.domain import DEFAULT_START_PARAM, BotStatus, MemberState, PoolState, Priority, Strategy
+from core.errors import Invalid, NotFound, SlugTaken
+from storage.models import Member, Pool
+
+EDITABLE = ("name", "strategy", "is_active", "start_param", "fallback_pool_id")
+
+
+async def create(
+    session: AsyncSession,
+    owner_id: int,
+    *,
+    name: str,
+    slug: str,
+    strategy: str | Strategy = Strategy.ROUND_ROBIN,
+    start_param: str = DEFAULT_START_PARAM,
+) -> Pool:
+    pool = Pool(
+        owner_id=owner_id,
+        name=validation.name(name),
+        slug=validation.slug(slug),
+        strategy=validation.strategy(strategy).value,
+        start_param=validation.start_param(start_param),
+    )
+    if await session.scalar(select(Pool.id).where(Pool.slug == pool.slug)) is not None:
+        raise SlugTaken(slug=slug)
+    try:
+        async with session.begin_nested():
+            session.add(pool)
+            await session.flush()
+    except IntegrityError:
+        raise SlugTaken(slug=slug) from None
+    return pool
+
+
+def _with_members(statement):  # type: ignore[no-untyped-def]
+    return statement.options(selectinload(Pool.members).joinedload(Member.bot))
+
+
+async def get_owned(session: AsyncSession, owner_id: int, pool_id: int) -> Pool:
+    pool = await session.scalar(_with_members(select(Pool).where(Pool.id == pool_id)))
+    if pool is None or pool.owner_id != owner_id:
+        raise NotFound("pool", pool_id=pool_id)
+    return pool
+
+
+async def get_owned_by_slug(session: AsyncSession, owner_id: int, slug: str) -> Pool:
+    pool = await session.scalar(_with_members(select(Pool).where(Pool.slug == slug)))
+    if pool is None or pool.owner_id != owner_id:
+        raise NotFound("pool", slug=slug)
+    return pool
+
+
+async def list_owned(session: AsyncSession, owner_id: int) -> Sequence[Pool]:
+    statement = _with_members(select(Pool).where(Pool.owner_id == owner_id).order_by(Pool.id))
+    return (await session.scalars(statement)).all()
+
+
+async def update_owned(
+    session: AsyncSession, owner_id: int, pool_id: int, **changes: object
+) -> Pool:
+    pool = await get_owned(session, owner_id, pool_id)
+    for field, value in changes.items():
+        if field == "name":
+            pool.name = validation.name(value)
+        elif field == "strategy":
+            pool.strategy = validation.strategy(value).value
+        elif field == "is_active":
+            if not isinstance(value, bool):
+                raise Invalid("is_active", "true or false")
+            pool.is_active = value
+        elif field == "start_param":
+            pool.start_param = validation.start_param(value)
+        elif field == "fallback_pool_id":
+            pool.fallback_pool_id = await _fallback(session, owner_id, pool, value)
+        else:
+            raise Invalid(field, "cannot be changed")
+    await session.flush()
+    return pool
+
+
+async def _fallback(session: AsyncSession, owner_id: int, pool: Pool, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid("fallback_pool_id", "a pool id or null")
+    if value == pool.id:
+        raise Invalid("fallback_pool_id", "a pool cannot fall back to itself")
+    try:
+        target = await get_owned(session, owner_id, value)
+    except NotFound:
+        raise Invalid("fallback_pool_id", "no such pool") from None
+    seen = {pool.id}
+    while target.fallback_pool_id is not None:
+        if target.fallback_pool_id in seen or target.fallback_pool_id == pool.id:
+            raise Invalid("fallback_pool_id", "this would make a loop of fallbacks")
+        seen.add(target.id)
+        nxt = await session.get(Pool, target.fallback_pool_id)
+        if nxt is None:
+            break
+        target = nxt
+    return value
+
+
+async def delete_owned(session: AsyncSession, owner_id: int, pool_id: int) -> None:
+    await session.delete(await get_owned(session, owner_id, pool_id))
+    await session.flush()
+
+
+def state_of(pool: Pool) -> PoolState:
+    """The routing view of a pool loaded with its members and their bots."""
+    return PoolState(
+        pool_id=pool.id,
+        slug=pool.slug,
+        strategy=Strategy(pool.strategy),
+        is_active=pool.is_active,
+        start_param=pool.start_param,
+        fallback_pool_id=pool.fallback_pool_id,
+        members=tuple(
+            MemberState(
+                bot_id=m.bot_id,
+                username=m.bot.username,
+                weight=m.weight,
+                priority=Priority(m.priority),
+                is_enabled=m.is_enabled,
+                status=BotStatus(m.bot.status),
+                breaker_until=m.bot.breaker_until,
+            )
+            for m in pool.members
+        ),
+    )
+
+
+async def all_states(session: AsyncSession) -> list[tuple[Pool, PoolState]]:
+    """Every pool of the installation, for the routing table and the monitor."""
+    pools = (await session.scalars(_with_members(select(Pool).order_by(Pool.id)))).all()
+    return [(pool, state_of(pool)) for pool in pools]

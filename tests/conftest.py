@@ -1,0 +1,3 @@
+"""Shared fixtures. Database fixtures live in tests/plugins/database.py."""
+
+pytest_plugins = ["tests.plugins.database"]
