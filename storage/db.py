@@ -72,3 +72,16 @@ async def transaction(sessions: Sessions) -> AsyncIterator[AsyncSession]:
         if is_locked(exc):
             raise StorageBusy("database is locked") from exc
         raise
+
+
+ROUTING_CHANGED = "botpool.routing_changed"
+
+
+def mark_changed(session: AsyncSession) -> None:
+    """Note that this transaction changes what /go routes to. Whoever commits it then
+    calls the routing table's reload (after the commit, so the reload sees it)."""
+    session.info[ROUTING_CHANGED] = True
+
+
+def changed(session: AsyncSession) -> bool:
+    return bool(session.info.get(ROUTING_CHANGED))
