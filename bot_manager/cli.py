@@ -1,10 +1,118 @@
-"""The `botpool` command."""
+"""The `botpool` command (SPEC §3)."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import logging
 import sys
+from collections.abc import Sequence
+
+from core.settings import Settings, SettingsError, load_settings
 
 
-def main(argv: list[str] | None = None) -> int:
-    print("botpool: not built yet", file=sys.stderr)
-    return 2
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="botpool",
+        description="Self-hosted load balancer for Telegram bots: one link, many bots.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="control bot, redirect server and health checks in one process")
+    commands.add_parser("redirect", help="the redirect server alone (an extra replica)")
+    demo = commands.add_parser("demo", help="everything against a built-in Telegram sandbox")
+    demo.add_argument("--chaos", action="store_true", help="ban and restore a bot every minute")
+    demo.add_argument("--port", type=int, default=None, help="redirect server port (default 8080)")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    apikey = commands.add_parser("apikey", help="REST API keys")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True, metavar="ACTION")
+    create = apikey_commands.add_parser("create", help="print a new API key once")
+    create.add_argument("--owner", type=int, required=True, metavar="TELEGRAM_ID")
+    create.add_argument("--label", default="", metavar="TEXT")
+    commands.add_parser("check", help="one health pass now, printed as a table")
+    return parser
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+async def _migrate(settings: Settings) -> None:
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _apikey_create(settings: Settings, owner: int, label: str) -> str:
+    from storage.db import create_engine, create_sessions, transaction
+    from storage.migrate import upgrade
+    from storage.repos import apikeys
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with transaction(create_sessions(engine)) as session:
+            _row, key = await apikeys.create(session, owner, label)
+        return key
+    finally:
+        await engine.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"botpool: {exc}", file=sys.stderr)
+        return 2
+    _configure_logging(settings)
+    try:
+        return _dispatch(args, settings)
+    except KeyboardInterrupt:
+        return 0
+    except StartupError as exc:
+        print(f"botpool: {exc}", file=sys.stderr)
+        return 1
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is one line for the operator."""
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        print("botpool: database schema is up to date")
+        return 0
+    if args.command == "apikey":
+        try:
+            key = asyncio.run(_apikey_create(settings, args.owner, args.label))
+        except Exception as exc:  # an Invalid label, an unreachable database
+            raise StartupError(str(exc)) from None
+        print(key)
+        print("Store it now: botpool keeps only its hash.", file=sys.stderr)
+        return 0
+    from bot_manager import runner
+
+    if args.command == "run":
+        return runner.run_forever(runner.run_all(settings))
+    if args.command == "redirect":
+        return runner.run_forever(runner.run_redirect(settings))
+    if args.command == "check":
+        return runner.run_forever(runner.run_check(settings))
+    if args.command == "demo":
+        from bot_manager import demo
+
+        return runner.run_forever(demo.run_demo(settings, chaos=args.chaos, port=args.port))
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
