@@ -48,7 +48,7 @@ def pool_level(health: PoolHealth) -> PoolLevel:
         return PoolLevel.IDLE
     if health.servable == 0:
         return PoolLevel.EMPTY
-    if health.percent < CRITICAL_BELOW_PERCENT:
+    if 100 * health.online < CRITICAL_BELOW_PERCENT * health.total:  # exact, not rounded
         return PoolLevel.CRITICAL
     return PoolLevel.HEALTHY
 

@@ -105,12 +105,15 @@ def transition(
             last_error=None,
         )
     elif kind is ProbeKind.RATE_LIMITED:
-        retry = timedelta(seconds=outcome.retry_after_s or 0)
+        # Telegram asks us to wait: not a failure, but no proof of health either, so a
+        # bot already down stays down (its owner was told; "recovered" comes with an ok).
+        retry_at = now + timedelta(seconds=max(outcome.retry_after_s or 0, 0))
+        down = state.status in (BotStatus.OFFLINE, BotStatus.BANNED)
         new = replace(
             checked,
-            status=BotStatus.BANNED if state.status is BotStatus.BANNED else BotStatus.DEGRADED,
-            breaker_until=None,
-            next_probe_at=now + retry,
+            status=state.status if down else BotStatus.DEGRADED,
+            breaker_until=retry_at if state.status is BotStatus.OFFLINE else None,
+            next_probe_at=retry_at,
             last_error=outcome.detail,
         )
     else:

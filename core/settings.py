@@ -94,8 +94,14 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_url(cls, value: str) -> str:
-        if "://" not in value:
-            raise ValueError("an SQLAlchemy async URL, e.g. sqlite+aiosqlite:///botpool.db")
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        # A bare `sqlite://` or `postgresql://` names a blocking driver, which the
+        # async engine refuses later with a less helpful message.
+        if not scheme or scheme in ("sqlite", "postgres", "postgresql"):
+            raise ValueError(
+                "an SQLAlchemy async URL, e.g. sqlite+aiosqlite:///botpool.db "
+                "or postgresql+asyncpg://user:password@host/db"
+            )
         return value
 
 

@@ -19,6 +19,9 @@ class Cursor:
     last_bot_id: int | None = None
     weights_key: tuple[tuple[int, int], ...] = ()
     current: dict[int, int] = field(default_factory=dict)
+    # The pool's member order at the last pick: where to go on from a bot that has
+    # since left the pool.
+    order: tuple[int, ...] = ()
 
 
 def candidates(pool: PoolState, now: datetime) -> list[MemberState]:
@@ -34,15 +37,20 @@ def candidates(pool: PoolState, now: datetime) -> list[MemberState]:
 
 
 def _round_robin(pool: PoolState, group: list[MemberState], cursor: Cursor) -> MemberState:
+    """The first of `group` after the last pick in the pool's order, wrapping around."""
     last = cursor.last_bot_id
-    if last is not None and len(group) > 1:
-        ids = {m.bot_id for m in group}
-        after = False
-        for member in pool.members:
-            if after and member.bot_id in ids:
-                return member
-            after = after or member.bot_id == last
-    return group[0]
+    if last is None or len(group) == 1:
+        return group[0]
+    order = [m.bot_id for m in pool.members]
+    if last in order:
+        after = set(order[order.index(last) + 1 :])
+    elif last in cursor.order:
+        # The last bot left the pool: go on from where it stood; newcomers are last.
+        before = set(cursor.order[: cursor.order.index(last)])
+        after = {bot_id for bot_id in order if bot_id not in before}
+    else:
+        after = set()
+    return next((m for m in group if m.bot_id in after), group[0])
 
 
 def _weighted(group: list[MemberState], cursor: Cursor) -> MemberState:
@@ -85,6 +93,7 @@ def choose(
     else:
         chosen = _round_robin(pool, group, cursor)
     cursor.last_bot_id = chosen.bot_id
+    cursor.order = tuple(m.bot_id for m in pool.members)
     return chosen
 
 
@@ -97,19 +106,21 @@ def route(
     hour_counts: Mapping[int, int] | None = None,
     rng: random.Random | None = None,
 ) -> tuple[PoolState, MemberState] | None:
-    """Choose in the pool, then down its chain of active fallback pools; None means 503."""
+    """Choose in the pool, then down its chain of fallback pools (a paused one is passed
+    over, its own fallback still followed); None means 503. A loop of fallbacks ends."""
     seen: set[int] = set()
     current: int | None = pool_id
     while current is not None and current not in seen:
         seen.add(current)
         pool = pools.get(current)
-        if pool is None or (not pool.is_active and current != pool_id):
+        if pool is None:
             return None
-        cursor = cursors.get(current)
-        if cursor is None:
-            cursor = cursors[current] = Cursor()
-        member = choose(pool, cursor, now, hour_counts=hour_counts, rng=rng)
-        if member is not None:
-            return pool, member
+        if pool.is_active or current == pool_id:
+            cursor = cursors.get(current)
+            if cursor is None:
+                cursor = cursors[current] = Cursor()
+            member = choose(pool, cursor, now, hour_counts=hour_counts, rng=rng)
+            if member is not None:
+                return pool, member
         current = pool.fallback_pool_id
     return None

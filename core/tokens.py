@@ -9,6 +9,9 @@ import re
 # characters to stay tolerant of test tokens without matching ordinary prose.
 TOKEN_RE = re.compile(r"(?<![\w:])(\d{5,12}):([A-Za-z0-9_-]{30,50})(?![\w-])")
 _LOOSE_RE = re.compile(r"(?<![\w:])\d{3,}:[^\s]{5,}")
+# For hiding secrets, also inside Bot API URLs (`.../bot<id>:<secret>/getMe`), which is
+# where tokens show up in HTTP error messages.
+_SECRET_RE = re.compile(r"(?<!\d)(\d{5,12}):[A-Za-z0-9_-]{30,}")
 
 
 def find_token(text: str | None) -> str | None:
@@ -30,4 +33,4 @@ def bot_id_of(token: str) -> int:
 
 def redact(text: str) -> str:
     """Text safe to log or echo: every token's secret part hidden."""
-    return TOKEN_RE.sub(lambda m: f"{m.group(1)}:***", text)
+    return _SECRET_RE.sub(lambda m: f"{m.group(1)}:***", text)

@@ -1,14 +1,29 @@
-"""The aiohttp application: /go, the REST API, /healthz, /metrics."""
+"""The aiohttp application: /go, the REST API, /healthz, /metrics; and how to serve it."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any, TypeVar
+
 from aiohttp import web
+from aiohttp.log import access_logger
 
 from core.settings import Settings
 from redirect_server import keys
+from redirect_server.counter import RedirectCounter
 from redirect_server.keys import CheckToken
+from redirect_server.metrics import GoFigures, create_registry
+from redirect_server.ratelimit import ClientAddress, RateLimiter
+from redirect_server.routing import DEFAULT_RELOAD_INTERVAL_S, RoutingTable
+from redirect_server.views import Redirector, routes
 from storage.crypto import TokenCipher
 from storage.db import Sessions
+
+T = TypeVar("T")
+
+DEFAULT_FLUSH_INTERVAL_S = 1.0  # SPEC §7: counts reach the database within 2 s
 
 
 def create_app(
@@ -17,17 +32,94 @@ def create_app(
     cipher: TokenCipher,
     *,
     check_token: CheckToken | None = None,
+    reload_interval_s: float = DEFAULT_RELOAD_INTERVAL_S,
+    flush_interval_s: float = DEFAULT_FLUSH_INTERVAL_S,
 ) -> web.Application:
     """Everything the redirect server serves. `check_token` validates tokens for
-    POST /api/bots; without it that route answers 503."""
+    POST /api/bots; without it that route answers 503. The routing table is loaded
+    before the first request; counts are flushed after the last one."""
     app = web.Application()
     app[keys.SETTINGS] = settings
     app[keys.SESSIONS] = sessions
     app[keys.CIPHER] = cipher
     if check_token is not None:
         app[keys.CHECK_TOKEN] = check_token
-    # TODO(redirect server issue): routing table, /go, /healthz, /metrics, ON_CHANGE.
+
+    counter = RedirectCounter(sessions, flush_interval_s=flush_interval_s)
+    table = RoutingTable(sessions, counter, reload_interval_s=reload_interval_s)
+    figures = GoFigures()
+    app[keys.COUNTER] = counter
+    app[keys.ROUTING] = table
+    app[keys.GO_FIGURES] = figures
+    app[keys.REGISTRY] = create_registry(figures, table, counter)
+    app[keys.ON_CHANGE] = table.refresh
+
+    limit = settings.rate_limit_per_min
+    redirector = Redirector(
+        table,
+        figures,
+        RateLimiter(limit) if limit else None,
+        ClientAddress(settings.trusted_proxies),
+        retry_after_s=settings.health_interval_s,
+    )
+    app.router.add_get("/go/{slug}", redirector.go)
+    app.router.add_routes(routes)
+    app.cleanup_ctx.append(_keep_routing)
+    app.cleanup_ctx.append(_keep_counting)
+
     from redirect_server.api import setup_api
 
     setup_api(app)
     return app
+
+
+async def _keep_routing(app: web.Application) -> AsyncIterator[None]:
+    """Load the table before serving (a broken database stops start-up), then reload."""
+    table = app[keys.ROUTING]
+    await table.load()
+    reloads = asyncio.create_task(table.run(), name="botpool-routing-reload")
+    yield
+    reloads.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await reloads
+
+
+async def _keep_counting(app: web.Application) -> AsyncIterator[None]:
+    """Flush counts in batches; on shutdown this runs after the server has stopped
+    accepting and the last handlers have finished, so the final flush has everything."""
+    counter = app[keys.COUNTER]
+    flushes = asyncio.create_task(counter.run(), name="botpool-count-flush")
+    yield
+    counter.stop()
+    await flushes
+    await counter.drain()
+
+
+async def serve(
+    app: web.Application,
+    host: str,
+    port: int,
+    *,
+    access_log: bool = False,
+    shutdown_timeout: float = 10.0,
+) -> web.AppRunner:
+    """Start `app` on host:port and return its runner; `await runner.cleanup()` stops it
+    gracefully (stop accepting, let requests finish, then the cleanup contexts)."""
+    runner = web.AppRunner(
+        app,
+        access_log=access_logger if access_log else None,
+        handle_signals=False,
+        shutdown_timeout=shutdown_timeout,
+    )
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on uvloop when it is installed (the `speed` extra)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from prometheus_client import CollectorRegistry
 
 from core.domain import BotIdentity
 from core.settings import Settings
+from redirect_server.counter import RedirectCounter
+from redirect_server.metrics import GoFigures
+from redirect_server.routing import RoutingTable
 from storage.crypto import TokenCipher
 from storage.db import Sessions
 
@@ -22,3 +26,9 @@ CIPHER = web.AppKey("cipher", TokenCipher)
 CHECK_TOKEN = web.AppKey("check_token", CheckToken)
 # Call after any change to pools, members or bots: the routing table reloads at once.
 ON_CHANGE = web.AppKey("on_change", OnChange)
+
+# The redirect server's own state (redirect_server.app builds them; others may read).
+ROUTING = web.AppKey("routing", RoutingTable)
+COUNTER = web.AppKey("counter", RedirectCounter)
+GO_FIGURES = web.AppKey("go_figures", GoFigures)
+REGISTRY = web.AppKey("registry", CollectorRegistry)

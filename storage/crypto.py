@@ -54,4 +54,8 @@ def cipher_for(secret_key: str | None, database_path: Path | None) -> TokenCiphe
     if secret_key:
         return TokenCipher(secret_key)
     base = database_path if database_path is not None else Path("botpool")
-    return TokenCipher(load_or_create_key(base.with_name(base.name + KEY_FILE_SUFFIX)))
+    key_file = base.with_name(base.name + KEY_FILE_SUFFIX)
+    try:
+        return TokenCipher(load_or_create_key(key_file))
+    except ValueError:
+        raise ValueError(f"{key_file}: expected a Fernet key (32 url-safe base64 bytes)") from None

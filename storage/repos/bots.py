@@ -9,7 +9,9 @@ from core.domain import BotStatus
 from core.errors import BotAlreadyRegistered, NotFound
 from core.health import HealthState
 from storage.crypto import TokenCipher
+from storage.db import dialect_insert
 from storage.models import Bot, utcnow
+from storage.repos import operators
 
 
 async def register(
@@ -22,20 +24,30 @@ async def register(
     token: str,
     status: BotStatus = BotStatus.ONLINE,
 ) -> Bot:
-    """Store a bot whose token was just checked with getMe (hence online by default)."""
-    existing = await session.scalar(select(Bot).where(Bot.telegram_id == telegram_id))
-    if existing is not None:
-        raise BotAlreadyRegistered(username=existing.username, own=existing.owner_id == owner_id)
-    bot = Bot(
-        owner_id=owner_id,
-        telegram_id=telegram_id,
-        username=username,
-        token_encrypted=cipher.encrypt(token),
-        status=status.value,
-        last_check=utcnow() if status is BotStatus.ONLINE else None,
+    """Store a bot whose token was just checked with getMe (hence online by default).
+    BotAlreadyRegistered when the Telegram bot is stored already, by anyone."""
+    await operators.get_or_create(session, owner_id)
+    values = {
+        "owner_id": owner_id,
+        "telegram_id": telegram_id,
+        "username": username,
+        "token_encrypted": cipher.encrypt(token),
+        "status": status.value,
+        "last_check": utcnow() if status is BotStatus.ONLINE else None,
+    }
+    statement = (
+        dialect_insert(session, Bot)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["telegram_id"])
+        .returning(Bot.id)
     )
-    session.add(bot)
-    await session.flush()
+    bot_id = await session.scalar(statement)
+    if bot_id is None:
+        existing = await session.scalar(select(Bot).where(Bot.telegram_id == telegram_id))
+        own = existing is not None and existing.owner_id == owner_id
+        raise BotAlreadyRegistered(username=existing.username if existing else username, own=own)
+    bot = await session.get(Bot, bot_id)
+    assert bot is not None
     return bot
 
 

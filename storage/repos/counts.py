@@ -3,32 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import RedirectCount
 
 Key = tuple[int, int, datetime]  # pool id, bot id, hour bucket (aware UTC)
 
 
 def hour_of(moment: datetime) -> datetime:
-    return moment.replace(minute=0, second=0, microsecond=0)
+    """The UTC hour bucket of an aware moment (in any time zone)."""
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 async def add(session: AsyncSession, increments: Mapping[Key, int]) -> None:
     """Add a batch of increments in one statement per row, upserting the buckets."""
-    if not increments:
-        return
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    buckets: dict[Key, int] = {}
+    for (pool_id, bot_id, moment), n in increments.items():
+        key = (pool_id, bot_id, hour_of(moment))
+        buckets[key] = buckets.get(key, 0) + n
     rows = [
         {"pool_id": pool_id, "bot_id": bot_id, "hour": hour, "count": n}
-        for (pool_id, bot_id, hour), n in increments.items()
+        for (pool_id, bot_id, hour), n in buckets.items()
+        if n
     ]
-    statement = insert(RedirectCount)
+    if not rows:
+        return
+    statement = dialect_insert(session, RedirectCount)
     statement = statement.on_conflict_do_update(
         index_elements=["pool_id", "bot_id", "hour"],
         set_={"count": RedirectCount.count + statement.excluded.count},
@@ -77,3 +81,9 @@ async def per_bot_since(
 
 async def total(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.coalesce(func.sum(RedirectCount.count), 0))) or 0)
+
+
+async def pool_last_hour(session: AsyncSession, pool_id: int, now: datetime) -> dict[int, int]:
+    """Bot id -> redirects of one pool in the last 60 minutes (for core.figures)."""
+    per_bot = await per_bot_last_hour(session, now, [pool_id])
+    return {bot_id: n for (_pool_id, bot_id), n in per_bot.items()}

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import BotStatus
 from core.health import HealthEvent, ProbeFailed, StatusChange
-from storage.models import HealthRecord
+from storage.models import Bot, HealthRecord
 
 STATUS_CHANGE = "status"
 
@@ -61,27 +61,47 @@ async def last_failures(
 async def uptime_percent(
     session: AsyncSession, bot_id: int, current: BotStatus, now: datetime, window: timedelta
 ) -> float:
-    """Share of `window` the bot spent online, from its status changes."""
+    """Share of `window` the bot spent online, from its status changes. A bot created
+    inside the window is measured from its creation: time before it existed is not
+    downtime."""
     start = now - window
+    bot = await session.get(Bot, bot_id)
+    if bot is not None and bot.created_at > start:
+        start = min(bot.created_at, now)
     changes = (
         await session.execute(
             select(HealthRecord.at, HealthRecord.status, HealthRecord.detail)
-            .where(HealthRecord.bot_id == bot_id, HealthRecord.kind == STATUS_CHANGE)
+            .where(
+                HealthRecord.bot_id == bot_id,
+                HealthRecord.kind == STATUS_CHANGE,
+                HealthRecord.at > start,
+                HealthRecord.at <= now,
+            )
             .order_by(HealthRecord.at, HealthRecord.id)
         )
     ).all()
-    # The status in force at `start`: the newest change before it, or the oldest
-    # change's previous status, or the current one when nothing ever changed.
-    status = changes[0].detail if changes else current.value
+    before = await session.scalar(
+        select(HealthRecord.status)
+        .where(
+            HealthRecord.bot_id == bot_id,
+            HealthRecord.kind == STATUS_CHANGE,
+            HealthRecord.at <= start,
+        )
+        .order_by(HealthRecord.at.desc(), HealthRecord.id.desc())
+        .limit(1)
+    )
+    # The status in force at `start`: the newest change at or before it, else the
+    # first later change's previous status, else the current one.
+    status = before or (changes[0].detail if changes else current.value)
     online = 0.0
     cursor = start
     for at, new_status, _old in changes:
-        if at <= start:
-            status = new_status
-            continue
         if status == BotStatus.ONLINE:
             online += (at - cursor).total_seconds()
         cursor, status = at, new_status
     if status == BotStatus.ONLINE:
         online += (now - cursor).total_seconds()
-    return round(100 * online / window.total_seconds(), 1)
+    span = (now - start).total_seconds()
+    if span <= 0:
+        return 100.0 if status == BotStatus.ONLINE else 0.0
+    return round(100 * online / span, 1)

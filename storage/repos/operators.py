@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import Operator
 
 LANGUAGES = ("pt-BR", "en")
@@ -19,11 +20,14 @@ async def get(session: AsyncSession, operator_id: int) -> Operator | None:
 async def get_or_create(
     session: AsyncSession, operator_id: int, language: str = "pt-BR"
 ) -> Operator:
+    """The operator, created on first sight (also when two updates race to create it)."""
     operator = await session.get(Operator, operator_id)
     if operator is None:
-        operator = Operator(id=operator_id, language=language if language in LANGUAGES else "pt-BR")
-        session.add(operator)
-        await session.flush()
+        values = {"id": operator_id, "language": language if language in LANGUAGES else "pt-BR"}
+        statement = dialect_insert(session, Operator).values(**values)
+        await session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
+        operator = await session.get(Operator, operator_id)
+        assert operator is not None
     return operator
 
 

@@ -3,14 +3,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from core import validation
 from core.domain import DEFAULT_START_PARAM, BotStatus, MemberState, PoolState, Priority, Strategy
 from core.errors import Invalid, NotFound, SlugTaken
+from storage.db import dialect_insert
 from storage.models import Member, Pool
+from storage.repos import operators
 
 EDITABLE = ("name", "strategy", "is_active", "start_param", "fallback_pool_id")
 
@@ -24,22 +25,26 @@ async def create(
     strategy: str | Strategy = Strategy.ROUND_ROBIN,
     start_param: str = DEFAULT_START_PARAM,
 ) -> Pool:
-    pool = Pool(
-        owner_id=owner_id,
-        name=validation.name(name),
-        slug=validation.slug(slug),
-        strategy=validation.strategy(strategy).value,
-        start_param=validation.start_param(start_param),
+    """A new pool; SlugTaken when any operator has the slug, even one committed by a
+    concurrent session a moment ago (the session stays usable)."""
+    values = {
+        "owner_id": owner_id,
+        "name": validation.name(name),
+        "slug": validation.slug(slug),
+        "strategy": validation.strategy(strategy).value,
+        "start_param": validation.start_param(start_param),
+    }
+    await operators.get_or_create(session, owner_id)
+    statement = (
+        dialect_insert(session, Pool)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["slug"])
+        .returning(Pool.id)
     )
-    if await session.scalar(select(Pool.id).where(Pool.slug == pool.slug)) is not None:
+    pool_id = await session.scalar(statement)
+    if pool_id is None:
         raise SlugTaken(slug=slug)
-    try:
-        async with session.begin_nested():
-            session.add(pool)
-            await session.flush()
-    except IntegrityError:
-        raise SlugTaken(slug=slug) from None
-    return pool
+    return await get_owned(session, owner_id, pool_id)
 
 
 def _with_members(statement):  # type: ignore[no-untyped-def]
@@ -144,3 +149,8 @@ async def all_states(session: AsyncSession) -> list[tuple[Pool, PoolState]]:
     """Every pool of the installation, for the routing table and the monitor."""
     pools = (await session.scalars(_with_members(select(Pool).order_by(Pool.id)))).all()
     return [(pool, state_of(pool)) for pool in pools]
+
+
+async def slug_taken(session: AsyncSession, slug: str) -> bool:
+    """Whether any operator's pool has `slug` (slugs are unique across the installation)."""
+    return await session.scalar(select(Pool.id).where(Pool.slug == slug)) is not None

@@ -1,0 +1,53 @@
+"""Building the control bot's Dispatcher: routers, middlewares and the services that
+handlers receive by parameter name (settings, sessions, cipher, prober, on_change,
+recheck)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+
+from bot_manager.handlers import create_router
+from bot_manager.middlewares import AccessGate, DatabaseMiddleware, OnChange
+from bot_manager.probe import Prober
+from core.domain import BotStatus
+from core.settings import Settings
+from storage.crypto import TokenCipher
+from storage.db import Sessions
+
+Recheck = Callable[[int, int], Awaitable[BotStatus]]
+
+
+def create_dispatcher(
+    *,
+    settings: Settings,
+    sessions: Sessions,
+    cipher: TokenCipher,
+    prober: Prober,
+    on_change: OnChange,
+    recheck: Recheck | None = None,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    """A Dispatcher ready for `start_polling`. The access gate runs before anything is
+    read or stored; CallbackAnswerMiddleware wraps the database middleware so a domain
+    error can still be the press's alert."""
+    dp = Dispatcher(
+        storage=storage or MemoryStorage(),
+        settings=settings,
+        sessions=sessions,
+        cipher=cipher,
+        prober=prober,
+        on_change=on_change,
+        recheck=recheck,
+    )
+    dp.update.outer_middleware(AccessGate(settings))
+    database = DatabaseMiddleware(sessions, on_change)
+    dp.callback_query.middleware(CallbackAnswerMiddleware())
+    dp.callback_query.middleware(database)
+    dp.message.middleware(database)
+    dp.include_router(create_router())
+    return dp

@@ -1,0 +1,1 @@
+"""Inline keyboards of the control bot, one builder module per feature."""

@@ -1,0 +1,143 @@
+"""Every button's callback data, typed. Handlers filter with `.filter(F.action == ...)`;
+aiogram packs the fields and enforces Telegram's 64-byte limit. Ids named here are
+re-checked against the presser on every press (SPEC §9)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+from core.domain import Strategy
+
+
+class MenuAction(StrEnum):
+    HOME = "home"
+    POOLS = "pools"
+    BOTS = "bots"
+    NEW_POOL = "newpool"
+    ADD_BOT = "addbot"
+    HELP = "help"
+    CANCEL = "cancel"
+    # Handled by the stats engineer's routers; a fallback answers with the command.
+    STATS = "stats"
+    SETTINGS = "settings"
+    API_KEYS = "apikeys"
+
+
+class MenuCb(CallbackData, prefix="menu"):
+    action: MenuAction
+
+
+class NewPoolAction(StrEnum):
+    USE_SLUG = "slug"
+    STRATEGY = "strategy"
+
+
+class NewPoolCb(CallbackData, prefix="newpool"):
+    """Buttons of the /newpool wizard; the draft itself lives in the FSM data."""
+
+    action: NewPoolAction
+    strategy: Strategy | None = None
+
+
+class PoolAction(StrEnum):
+    SHOW = "show"
+    STRATEGIES = "strategies"
+    SET_STRATEGY = "setstrategy"
+    TOGGLE_ACTIVE = "active"
+    FALLBACKS = "fallbacks"
+    SET_FALLBACK = "setfallback"
+    DELETE = "delete"
+    CONFIRM_DELETE = "confirmdelete"
+
+
+class PoolCb(CallbackData, prefix="pool"):
+    """`target`: the fallback pool for SET_FALLBACK (0 = none)."""
+
+    action: PoolAction
+    pool_id: int
+    strategy: Strategy | None = None
+    target: int = 0
+
+
+class MemberAction(StrEnum):
+    MANAGE = "manage"
+    CANDIDATES = "candidates"
+    ADD = "add"
+    SHOW = "show"
+    TOGGLE = "toggle"
+    WEIGHT_DOWN = "wdown"
+    WEIGHT_UP = "wup"
+    PRIORITY = "priority"
+    REMOVE = "remove"
+
+
+class MemberCb(CallbackData, prefix="member"):
+    """`priority` is the Priority value to set for PRIORITY (1, 0 or -1)."""
+
+    action: MemberAction
+    pool_id: int
+    bot_id: int = 0
+    priority: int = 0
+
+
+class BotAction(StrEnum):
+    LIST = "list"
+    SHOW = "show"
+    RECHECK = "recheck"
+    DELETE = "delete"
+    CONFIRM_DELETE = "confirmdelete"
+
+
+class BotCb(CallbackData, prefix="bot"):
+    action: BotAction
+    bot_id: int = 0
+
+
+# stats, settings, api keys
+
+
+class StatsAction(StrEnum):
+    OVERVIEW = "overview"
+    POOL = "pool"
+    FAILURES = "failures"
+
+
+class StatsCb(CallbackData, prefix="stats"):
+    """`bot_id` names the bot whose failures FAILURES shows, inside pool `pool_id`."""
+
+    action: StatsAction
+    pool_id: int = 0
+    bot_id: int = 0
+
+
+class LanguageChoice(StrEnum):
+    PT_BR = "pt-BR"
+    EN = "en"
+
+
+class SettingsAction(StrEnum):
+    LANGUAGE = "lang"
+    ALERTS = "alerts"
+
+
+class SettingsCb(CallbackData, prefix="settings"):
+    """LANGUAGE sets `language`; ALERTS sets alerts to `enabled`."""
+
+    action: SettingsAction
+    language: LanguageChoice | None = None
+    enabled: bool = False
+
+
+class ApiKeyAction(StrEnum):
+    LIST = "list"
+    CREATE = "create"
+    NO_LABEL = "nolabel"
+    REVOKE = "revoke"
+    CONFIRM_REVOKE = "confirmrevoke"
+
+
+class ApiKeyCb(CallbackData, prefix="apikey"):
+    action: ApiKeyAction
+    key_id: int = 0

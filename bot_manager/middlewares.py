@@ -1,0 +1,102 @@
+"""The access gate and the per-update database session (SPEC §9, STYLE "aiogram")."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
+
+from bot_manager.errors import error_text
+from bot_manager.filters import allowed
+from bot_manager.texts import t
+from core.errors import BotpoolError, StorageBusy
+from core.settings import Settings
+from storage.db import Sessions, changed, transaction
+from storage.repos import operators
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+OnChange = Callable[[], Awaitable[None]]
+
+
+class AccessGate(BaseMiddleware):
+    """Outer middleware on updates: allowed operators pass; anyone else is refused once
+    per process and then ignored. It runs before the database middleware, so nothing
+    is stored for a refused user."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.refused: set[int] = set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None or user.is_bot:
+            return None
+        if allowed(self.settings, user.id):
+            return await handler(event, data)
+        if user.id not in self.refused:
+            self.refused.add(user.id)
+            logger.info("refused user %s (not in BOTPOOL_ADMIN_IDS)", user.id)
+            lang = operators.language_from_telegram(user.language_code)
+            await _refuse(event, t(lang, "access.refused", user_id=user.id))
+        return None
+
+
+async def _refuse(update: TelegramObject, text: str) -> None:
+    if isinstance(update, Update) and update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif isinstance(update, Update) and update.message is not None:
+        await update.message.answer(text)
+
+
+class DatabaseMiddleware(BaseMiddleware):
+    """Inner middleware: one AsyncSession per update inside one transaction, with the
+    operator loaded (or created) as `operator` and their language as `lang`. Domain
+    errors roll back and are answered; a locked database asks to try again. After a
+    commit that changed routing, the redirect server's table reloads (`on_change`)."""
+
+    def __init__(self, sessions: Sessions, on_change: OnChange) -> None:
+        self.sessions = sessions
+        self.on_change = on_change
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User = data["event_from_user"]
+        lang = operators.language_from_telegram(user.language_code)
+        try:
+            async with transaction(self.sessions) as session:
+                operator = await operators.get_or_create(session, user.id, lang)
+                lang = operator.language
+                data.update(session=session, operator=operator, lang=lang)
+                result = await handler(event, data)
+        except StorageBusy:
+            logger.warning("database locked; update %s answered with 'try again'", user.id)
+            await tell(event, data, t(lang, "common.busy"))
+            return None
+        except BotpoolError as exc:
+            await tell(event, data, error_text(lang, exc))
+            return None
+        if changed(session):
+            await self._reload()
+        return result
+
+    async def _reload(self) -> None:
+        try:
+            await self.on_change()
+        except Exception:
+            logger.exception("reloading the routing table failed")
+
+
+async def tell(event: TelegramObject, data: dict[str, Any], text: str) -> None:
+    """Answer a button press with an alert (through CallbackAnswerMiddleware when it has
+    not answered yet), or a message with a message."""
+    if isinstance(event, CallbackQuery):
+        answer = data.get("callback_answer")
+        if answer is not None and not answer.answered and not answer.disabled:
+            answer.text, answer.show_alert = text, True
+        else:
+            await event.answer(text, show_alert=True)
+    elif isinstance(event, Message):
+        await event.answer(text)

@@ -1,0 +1,283 @@
+"""The health monitor of SPEC §6: getMe probes on a schedule, through the core state
+machine, stored in one transaction; then the routing table reloads and owners are told."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot_manager.monitor_alerts import plan_alerts
+from bot_manager.probe import Prober
+from core.domain import BotStatus
+from core.errors import NotFound
+from core.health import (
+    HealthRules,
+    ProbeKind,
+    ProbeOutcome,
+    StatusChange,
+    transition,
+)
+from core.settings import Settings
+from core.tokens import redact
+from storage.crypto import TokenCipher
+from storage.db import Sessions, changed, mark_changed, transaction
+from storage.models import Bot, utcnow
+from storage.repos import bots as bots_repo
+from storage.repos import history
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "botpool.health"
+PROBE_GRACE_S = 2.0
+STOP_GRACE_S = 10.0
+
+OnChange = Callable[[], Awaitable[None]]
+
+
+class AlertSink(Protocol):
+    """Where alerts go: the Notifier, which queues them off the monitor's path."""
+
+    async def send(self, chat_id: int, text: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BotResult:
+    """One probed bot: what getMe said and where the state machine took it."""
+
+    bot_id: int
+    owner_id: int
+    username: str
+    outcome: ProbeOutcome
+    status: BotStatus
+    change: StatusChange | None
+
+
+@dataclass(frozen=True, slots=True)
+class PassReport:
+    started_at: datetime
+    duration_s: float
+    results: tuple[BotResult, ...]
+    skipped: int
+    alerts: int
+
+    @property
+    def probed(self) -> int:
+        return len(self.results)
+
+    @property
+    def changes(self) -> list[BotResult]:
+        return [result for result in self.results if result.change is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Probed:
+    bot_id: int
+    outcome: ProbeOutcome
+    at: datetime
+
+
+class HealthMonitor:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: Sessions,
+        cipher: TokenCipher,
+        prober: Prober,
+        notifier: AlertSink | None,
+        on_change: OnChange | None,
+    ) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._cipher = cipher
+        self._prober = prober
+        self._notifier = notifier
+        self._on_change = on_change
+        self._rules = HealthRules.from_settings(settings)
+        self._semaphore = asyncio.Semaphore(settings.health_concurrency)
+        self._pass_lock = asyncio.Lock()
+        # Passes and re-checks store one at a time, so a pool's alert level is read and
+        # written by one of them at once and an alert is never sent twice.
+        self._store_lock = asyncio.Lock()
+        self._job_id: str | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._tick_task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    async def run_pass(self) -> PassReport:
+        """Probe every due bot once, store, reload routing, alert."""
+        async with self._pass_lock:
+            started_at = utcnow()
+            clock = time.perf_counter()
+            async with self._sessions() as session:
+                bots = await bots_repo.all_bots(session)
+                due = [bot for bot in bots if bots_repo.health_of(bot).due(started_at)]
+                targets = [(bot.id, token) for bot in due if (token := self._token(bot))]
+            probed = await asyncio.gather(
+                *(self._probe_limited(bot_id, token) for bot_id, token in targets)
+            )
+            results, alerts = await self._store(probed)
+            return PassReport(
+                started_at=started_at,
+                duration_s=time.perf_counter() - clock,
+                results=tuple(results),
+                skipped=len(bots) - len(due),
+                alerts=alerts,
+            )
+
+    async def recheck(self, owner_id: int, bot_id: int) -> BotStatus:
+        """Probe one of the owner's bots now, banned or in its breaker (NotFound otherwise)."""
+        async with self._sessions() as session:
+            bot = await bots_repo.get_owned(session, owner_id, bot_id)
+            token = bots_repo.token_of(self._cipher, bot)
+        results, _ = await self._store([await self._probe(bot_id, token)])
+        if not results:
+            raise NotFound("bot", bot_id=bot_id)
+        return results[0].status
+
+    def start(self, scheduler: AsyncIOScheduler) -> None:
+        """Run a pass now and every BOTPOOL_HEALTH_INTERVAL_S; an overrunning pass is
+        never stacked on the next one (max_instances=1, coalesce)."""
+        interval = self._settings.health_interval_s
+        self._stopping = False
+        self._scheduler = scheduler
+        self._job_id = scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=interval,
+            id=JOB_ID,
+            name="health pass",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(interval)),
+            next_run_time=datetime.now(UTC),
+            replace_existing=True,
+        ).id
+
+    async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Remove the job and let a running pass finish (cancel it after `grace_s`).
+        Call before scheduler.shutdown(), which would cancel it mid-write."""
+        self._stopping = True
+        if self._scheduler is not None and self._job_id is not None:
+            with suppress(JobLookupError):
+                self._scheduler.remove_job(self._job_id)
+        self._scheduler = self._job_id = None
+        task = self._tick_task
+        if task is None or task.done():
+            return
+        done, _ = await asyncio.wait({task}, timeout=grace_s)
+        if not done:
+            log.warning("health pass still running after %.1fs: cancelling it", grace_s)
+            task.cancel()
+            await asyncio.wait({task})
+
+    async def _tick(self) -> None:
+        if self._stopping:
+            return
+        self._tick_task = asyncio.current_task()
+        try:
+            report = await self.run_pass()
+            log.debug(
+                "health pass: %d probed, %d skipped, %d changes in %.2fs",
+                report.probed,
+                report.skipped,
+                len(report.changes),
+                report.duration_s,
+            )
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            log.info("health pass cancelled at shutdown")
+        except Exception:
+            log.exception("health pass failed")
+        finally:
+            self._tick_task = None
+
+    def _token(self, bot: Bot) -> str | None:
+        try:
+            return bots_repo.token_of(self._cipher, bot)
+        except ValueError as exc:
+            log.error("bot %s not probed: %s", bot.id, exc)
+            return None
+
+    async def _probe_limited(self, bot_id: int, token: str) -> _Probed:
+        async with self._semaphore:
+            return await self._probe(bot_id, token)
+
+    async def _probe(self, bot_id: int, token: str) -> _Probed:
+        """One getMe that cannot raise: whatever goes wrong is a transient outcome."""
+        limit = self._settings.health_timeout_s
+        try:
+            async with asyncio.timeout(limit + PROBE_GRACE_S):
+                outcome = await self._prober.probe(token)
+        except TimeoutError:
+            outcome = ProbeOutcome(ProbeKind.TRANSIENT, f"timeout after {limit:g}s")
+        except Exception as exc:
+            detail = redact(f"{type(exc).__name__}: {exc}")[:300]
+            log.warning("probe of bot %s raised %s", bot_id, detail)
+            outcome = ProbeOutcome(ProbeKind.TRANSIENT, f"probe error: {type(exc).__name__}")
+        return _Probed(bot_id, outcome, utcnow())
+
+    async def _store(self, probed: Sequence[_Probed]) -> tuple[list[BotResult], int]:
+        """Apply the outcomes to the bots' current states in one transaction, then
+        reload routing and queue the alerts."""
+        async with self._store_lock:
+            async with transaction(self._sessions) as session:
+                bots = {bot.id: bot for bot in await bots_repo.all_bots(session)}
+                results = list(self._apply(session, bots, probed))
+                if any(r.change for r in results):
+                    mark_changed(session)
+                await session.flush()
+                messages = await plan_alerts(
+                    session,
+                    [(bots[r.bot_id], r.change) for r in results if r.change],
+                    utcnow(),
+                    self._settings.public_url,
+                )
+                routing_changed = changed(session)
+            if routing_changed and self._on_change is not None:
+                await self._reload_routing()
+            await self._send(messages)
+        return results, len(messages)
+
+    def _apply(
+        self, session: AsyncSession, bots: dict[int, Bot], probed: Iterable[_Probed]
+    ) -> Iterable[BotResult]:
+        for item in probed:
+            bot = bots.get(item.bot_id)
+            if bot is None:  # deleted while it was being probed
+                continue
+            old = bots_repo.health_of(bot)
+            new, events = transition(old, item.outcome, item.at, self._rules)
+            if item.outcome.username and item.outcome.username != bot.username:
+                mark_changed(session)
+            bots_repo.apply_health(bot, new, item.outcome.username)
+            history.record(session, bot.id, item.at, events, item.outcome.latency_ms)
+            change = next((e for e in events if isinstance(e, StatusChange)), None)
+            if change is None and old.breaker_until != new.breaker_until:
+                mark_changed(session)
+            yield BotResult(bot.id, bot.owner_id, bot.username, item.outcome, new.status, change)
+
+    async def _reload_routing(self) -> None:
+        try:
+            await self._on_change()  # type: ignore[misc]
+        except Exception:
+            log.exception("routing table reload failed after a health change")
+
+    async def _send(self, messages: Sequence[tuple[int, str]]) -> None:
+        if self._notifier is None:
+            return
+        for chat_id, text in messages:
+            try:
+                await self._notifier.send(chat_id, text)
+            except Exception:
+                log.exception("alert to chat %s could not be queued", chat_id)

@@ -1,0 +1,1 @@
+"""What the control bot shows: texts built from the database, in the operator's language."""

@@ -1,0 +1,53 @@
+"""API keys: `Authorization: Bearer <key>` names the operator every view acts for."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from redirect_server import keys
+from redirect_server.api.errors import ApiError
+from storage.db import Sessions, transaction
+from storage.repos import apikeys
+
+OWNER = web.RequestKey("owner_id", int)
+# Routes anyone may read (by route name): the OpenAPI document.
+PUBLIC_ROUTES = frozenset({"openapi"})
+
+
+async def create_api_key(sessions: Sessions, owner_id: int, label: str = "") -> str:
+    """A new key for `owner_id` (created as an operator if new). Show it once: only
+    its hash is stored. Raises core.errors.Invalid for a label over 100 characters."""
+    async with transaction(sessions) as session:
+        _row, key = await apikeys.create(session, owner_id, label)
+    return key
+
+
+def _unauthorized(message: str, challenge: str = "Bearer") -> ApiError:
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": challenge})
+
+
+def _bearer(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise _unauthorized("send an API key as 'Authorization: Bearer <key>'")
+    return key.strip()
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Unknown paths and methods answer 404/405 as they are; every other route but the
+    public ones needs a valid, unrevoked key."""
+    match_info = request.match_info
+    if match_info.http_exception is not None or match_info.route.name in PUBLIC_ROUTES:
+        return await handler(request)
+    key = _bearer(request)
+    async with transaction(request.config_dict[keys.SESSIONS]) as session:
+        owner_id = await apikeys.authenticate(session, key)
+    if owner_id is None:
+        raise _unauthorized(
+            "this API key is not valid or was revoked", 'Bearer error="invalid_token"'
+        )
+    request[OWNER] = owner_id
+    return await handler(request)

@@ -1,0 +1,151 @@
+"""JSON Schemas of the API's bodies and answers (components/schemas of the OpenAPI
+document): the shapes of SPEC §8, and what a request may send."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.domain import NAME_MAX, WEIGHT_MAX, WEIGHT_MIN, BotStatus, Priority, Strategy
+from redirect_server.api.body import MAX_ID
+
+Json = dict[str, Any]
+
+
+def ref(name: str) -> Json:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: Json) -> Json:
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+_STATUS = {"type": "string", "enum": [s.value for s in BotStatus]}
+_STRATEGY = {"type": "string", "enum": [s.value for s in Strategy]}
+_PRIORITY = {
+    "type": "integer",
+    "enum": [p.value for p in Priority],
+    "description": "1 preferred, 0 normal, -1 backup (serves only when no other tier can)",
+}
+_WEIGHT = {"type": "integer", "minimum": WEIGHT_MIN, "maximum": WEIGHT_MAX}
+_TIME = {"type": "string", "format": "date-time"}
+_NAME = {"type": "string", "minLength": 1, "maxLength": NAME_MAX, "pattern": r"\S"}
+_SLUG = {"type": "string", "pattern": r"^[a-z0-9][a-z0-9_-]{1,49}$"}
+_START = {"type": "string", "pattern": r"^[A-Za-z0-9_-]{1,64}$"}
+_COUNT = {"type": "integer", "minimum": 0}
+
+
+def _object(properties: Json, required: tuple[str, ...] = (), *, closed: bool = False) -> Json:
+    schema: Json = {"type": "object", "properties": properties, "required": list(required)}
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+SCHEMAS: Json = {
+    "Error": _object(
+        {
+            "error": _object(
+                {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "field": {"type": "string", "description": "the request field at fault"},
+                },
+                ("code", "message"),
+            )
+        },
+        ("error",),
+    ),
+    "Bot": _object(
+        {
+            "id": {"type": "integer"},
+            "telegram_id": {"type": "integer"},
+            "username": {"type": "string"},
+            "status": _STATUS,
+            "last_check": _nullable(_TIME),
+            "latency_ms": _nullable({"type": "number"}),
+            "last_error": _nullable({"type": "string"}),
+            "created_at": _TIME,
+        },
+        ("id", "telegram_id", "username", "status", "last_check", "latency_ms", "last_error")
+        + ("created_at",),
+    ),
+    "Pool": _object(
+        {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "slug": {"type": "string"},
+            "strategy": _STRATEGY,
+            "is_active": {"type": "boolean"},
+            "start_param": {"type": "string"},
+            "fallback_pool_id": _nullable({"type": "integer"}),
+            "link": {"type": "string", "format": "uri", "description": "the public /go link"},
+            "created_at": _TIME,
+        },
+        ("id", "name", "slug", "strategy", "is_active", "start_param", "fallback_pool_id")
+        + ("link", "created_at"),
+    ),
+    "PoolWithMembers": {
+        "allOf": [
+            ref("Pool"),
+            _object({"members": {"type": "array", "items": ref("Member")}}, ("members",)),
+        ]
+    },
+    "Member": _object(
+        {
+            "bot_id": {"type": "integer"},
+            "username": {"type": "string"},
+            "weight": _WEIGHT,
+            "priority": _PRIORITY,
+            "is_enabled": {"type": "boolean"},
+            "status": _STATUS,
+            "redirects_hour": _COUNT,
+        },
+        ("bot_id", "username", "weight", "priority", "is_enabled", "status", "redirects_hour"),
+    ),
+    "Status": _object(
+        {
+            "health": {**_COUNT, "maximum": 100, "description": "% of enabled bots online"},
+            "online_bots": _COUNT,
+            "total_bots": {**_COUNT, "description": "enabled bots of the pool"},
+            "redirects_hour": {**_COUNT, "description": "redirects in the last 60 minutes"},
+            "capacity_hour": {**_COUNT, "description": "online bots x hourly capacity per bot"},
+            "capacity_used": {"type": "number", "minimum": 0, "description": "percent"},
+            "bots": {"type": "array", "items": ref("Member")},
+        },
+        ("health", "online_bots", "total_bots", "redirects_hour", "capacity_hour")
+        + ("capacity_used", "bots"),
+    ),
+    "NewBot": _object(
+        {"token": {"type": "string", "pattern": r"^[0-9]{5,12}:[A-Za-z0-9_-]{30,50}$"}},
+        ("token",),
+        closed=True,
+    ),
+    "NewPool": _object(
+        {"name": _NAME, "slug": _SLUG, "strategy": _STRATEGY, "start_param": _START},
+        ("name", "slug"),
+        closed=True,
+    ),
+    "PoolChanges": _object(
+        {
+            "name": _NAME,
+            "strategy": _STRATEGY,
+            "is_active": {"type": "boolean"},
+            "start_param": _START,
+            "fallback_pool_id": _nullable({"type": "integer", "minimum": 1, "maximum": MAX_ID}),
+        },
+        closed=True,
+    ),
+    "NewMember": _object(
+        {
+            "bot_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "weight": _WEIGHT,
+            "priority": _PRIORITY,
+        },
+        ("bot_id",),
+        closed=True,
+    ),
+    "MemberChanges": _object(
+        {"weight": _WEIGHT, "priority": _PRIORITY, "is_enabled": {"type": "boolean"}},
+        closed=True,
+    ),
+}

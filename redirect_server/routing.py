@@ -1,0 +1,137 @@
+"""The routing table: every pool as /go needs it, in memory, so that choosing a bot
+never waits for the database. Rebuilt on demand (ON_CHANGE) and every few seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from core.domain import BotStatus, PoolState
+from core.strategies import Cursor, route
+from redirect_server.counter import RedirectCounter, Served
+from storage.db import Sessions
+from storage.repos import bots, counts, pools
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RELOAD_INTERVAL_S = 4.0  # replicas follow a change within 5 s (SPEC §7)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An active pool's public link: what /go/<slug> starts from."""
+
+    pool_id: int
+    start_param: str
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A member as /go serves it: the Location up to the start parameter, and what to count."""
+
+    served: Served
+    location_prefix: str
+
+
+class RoutingTable:
+    def __init__(
+        self,
+        sessions: Sessions,
+        counter: RedirectCounter,
+        *,
+        reload_interval_s: float = DEFAULT_RELOAD_INTERVAL_S,
+    ) -> None:
+        self._sessions = sessions
+        self._counter = counter
+        self.reload_interval_s = reload_interval_s
+        self.links: dict[str, Link] = {}
+        self.pools: dict[int, PoolState] = {}
+        self.targets: dict[int, dict[int, Target]] = {}
+        self.cursors: dict[int, Cursor] = {}  # by pool id, kept across reloads
+        self.hour_counts: dict[int, int] = {}  # bot id -> redirects in the last hour
+        self.bot_statuses: dict[str, int] = {}
+        self.labels: dict[Served, tuple[str, str]] = {}  # for /metrics: slug, username
+        self.loaded_at: float | None = None  # time.monotonic() of the last good load
+        self.reload_failures = 0
+        self._requested = 0
+        self._covered = 0
+        self._lock = asyncio.Lock()
+
+    def pick(self, link: Link, *, take_turn: bool = True) -> Target | None:
+        """The member that gets this lead, following fallback pools; None means 503.
+        Without `take_turn` (previews) the strategy is asked with a scratch cursor,
+        so crawlers never shift whose turn it is."""
+        cursors = self.cursors if take_turn else {}
+        chosen = route(
+            self.pools, link.pool_id, cursors, datetime.now(UTC), hour_counts=self.hour_counts
+        )
+        if chosen is None:
+            return None
+        pool, member = chosen
+        return self.targets[pool.pool_id][member.bot_id]
+
+    def served(self, target: Target) -> None:
+        """Count a lead: in the batch for the database and in least-connections' view."""
+        self._counter.hit(target.served)
+        bot_id = target.served[1]
+        self.hour_counts[bot_id] = self.hour_counts.get(bot_id, 0) + 1
+
+    async def load(self) -> None:
+        """Read every pool, member, bot status and last-hour count; swap them in at once."""
+        now = datetime.now(UTC)
+        async with self._sessions() as session:
+            states = [state for _pool, state in await pools.all_states(session)]
+            last_hour = await counts.per_bot_last_hour(session, now)
+            statuses = Counter(bot.status for bot in await bots.all_bots(session))
+        hour_counts: dict[int, int] = {}
+        for (_pool_id, bot_id), n in last_hour.items():
+            hour_counts[bot_id] = hour_counts.get(bot_id, 0) + n
+        for (_pool_id, bot_id, _hour), n in self._counter.unflushed().items():
+            hour_counts[bot_id] = hour_counts.get(bot_id, 0) + n
+        targets: dict[int, dict[int, Target]] = {}
+        for state in states:
+            targets[state.pool_id] = {
+                m.bot_id: Target(
+                    (state.pool_id, m.bot_id), f"https://t.me/{quote(m.username, safe='')}?start="
+                )
+                for m in state.members
+            }
+            for m in state.members:
+                self.labels[(state.pool_id, m.bot_id)] = (state.slug, m.username)
+        self.pools = {state.pool_id: state for state in states}
+        self.targets = targets
+        self.links = {s.slug: Link(s.pool_id, s.start_param) for s in states if s.is_active}
+        self.hour_counts = hour_counts
+        self.bot_statuses = {status.value: statuses[status.value] for status in BotStatus}
+        self.cursors = {pid: c for pid, c in self.cursors.items() if pid in self.pools}
+        self.loaded_at = time.monotonic()
+
+    async def refresh(self) -> None:
+        """Reload now (the ON_CHANGE hook). Concurrent calls share one reload; a call
+        made while a reload is running gets a fresh one after it, so a change committed
+        before the call is always seen. A failed reload is logged, never raised: the
+        caller's change is committed and the periodic reload picks it up."""
+        self._requested += 1
+        ticket = self._requested
+        async with self._lock:
+            if self._covered >= ticket:
+                return
+            covers = self._requested
+            try:
+                await self.load()
+            except Exception:
+                self.reload_failures += 1
+                log.exception("routing table reload failed; serving the previous one")
+                return
+            self._covered = covers
+
+    async def run(self) -> None:
+        """Reload every interval, so that changes made by another process are followed."""
+        while True:
+            await asyncio.sleep(self.reload_interval_s)
+            await self.refresh()

@@ -1,0 +1,379 @@
+"""The health monitor against the sandbox: probes, the state machine, routing, alerts."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+
+from bot_manager.monitor import HealthMonitor
+from core.domain import BotStatus
+from core.errors import NotFound
+from redirect_server.app import create_app, serve
+from redirect_server.keys import ON_CHANGE
+
+OWNER = 7001
+
+
+def count(texts: list[str], *needles: str) -> int:
+    return sum(1 for text in texts if all(needle in text for needle in needles))
+
+
+async def test_banned_bot_is_banned_after_ban_after_failures_passes_and_never_chosen_again(
+    monitor_world,
+):
+    world = monitor_world
+    await world.operator(OWNER)
+    fleet = [await world.bot(OWNER) for _ in range(4)]
+    pool_id = await world.pool(OWNER, "leads", fleet)
+    banned = fleet[0]
+    await world.client.ban(banned)
+
+    statuses = []
+    for _ in range(world.settings.ban_after_failures):
+        await world.monitor.run_pass()
+        statuses.append(await world.status(banned))
+    assert statuses == [BotStatus.DEGRADED, BotStatus.OFFLINE, BotStatus.BANNED]
+
+    getme_calls = await world.client.request_count(banned, "getMe")
+    report = await world.monitor.run_pass()
+    await world.passes(2)
+    assert await world.client.request_count(banned, "getMe") == getme_calls
+    assert world.db_id(banned) not in {r.bot_id for r in report.results}
+    assert await world.status(banned) is BotStatus.BANNED
+
+    picks = await world.picks(pool_id)
+    assert world.db_id(banned) not in picks
+    assert picks == {world.db_id(bot) for bot in fleet[1:]}
+
+    texts = await world.alerts(OWNER)
+    assert count(texts, f"@{banned.username}", "banned") == 1
+    assert count(texts, "in pool 'LEADS'", "Pool health: 75% (3/4 online)") == 2
+    assert count(texts, "CRITICAL") == 0
+    assert all(banned.username in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    ("size", "lost", "criticals"),
+    [(4, 1, 0), (2, 1, 0), (3, 1, 0), (3, 2, 1)],
+    ids=["4-lose-1=75%", "2-lose-1=50%-is-not-below", "3-lose-1=67%", "3-lose-2=33%"],
+)
+async def test_pool_critical_alert_only_below_half_and_only_once(
+    monitor_world, size, lost, criticals
+):
+    world = monitor_world
+    await world.operator(OWNER)
+    fleet = [await world.bot(OWNER) for _ in range(size)]
+    await world.pool(OWNER, "leads", fleet)
+    for bot in fleet[:lost]:
+        await world.client.ban(bot)
+
+    await world.passes(world.settings.ban_after_failures + 2)
+
+    texts = await world.alerts(OWNER)
+    assert count(texts, "CRITICAL") == criticals
+    if criticals:
+        online = size - lost
+        assert count(texts, "CRITICAL", f"Only {online} of {size} bots online") == 1
+    assert count(texts, "banned") == lost
+
+
+@pytest.mark.parametrize("fault", ["error", "timeout"])
+async def test_failing_bot_goes_degraded_then_offline_is_never_banned_and_recovers_once(
+    monitor_world, fault
+):
+    world = monitor_world
+    await world.operator(OWNER)
+    fleet = [await world.bot(OWNER) for _ in range(3)]
+    pool_id = await world.pool(OWNER, "leads", fleet)
+    sick = fleet[0]
+    if fault == "error":
+        await world.client.fail(sick, 502)
+    else:
+        await world.client.hang(sick, methods=["getMe"])
+
+    statuses = []
+    for _ in range(world.settings.ban_after_failures + 1):
+        await world.monitor.run_pass()
+        statuses.append(await world.status(sick))
+    assert statuses[:2] == [BotStatus.DEGRADED, BotStatus.OFFLINE]
+    assert set(statuses[2:]) == {BotStatus.OFFLINE}
+    row = await world.row(sick)
+    assert row.breaker_until is not None and row.auth_failures == 0
+    assert world.db_id(sick) not in await world.picks(pool_id)
+
+    await world.client.clear_faults(sick)
+    await world.passes(3)
+    assert await world.status(sick) is BotStatus.ONLINE
+    assert world.db_id(sick) in await world.picks(pool_id)
+
+    texts = await world.alerts(OWNER)
+    assert count(texts, f"@{sick.username}", "is offline") == 1
+    assert (
+        count(texts, f"@{sick.username}", "is back online", "Pool health: 100% (3/3 online)") == 1
+    )
+    assert count(texts, "banned") == 0
+    assert len(texts) == 2
+
+
+async def test_rate_limited_bot_is_not_probed_before_retry_after(monitor_world):
+    world = monitor_world
+    await world.operator(OWNER)
+    limited, healthy = await world.bot(OWNER), await world.bot(OWNER)
+    await world.pool(OWNER, "leads", [limited, healthy])
+    await world.client.rate_limit(limited, retry_after=30, methods=["getMe"])
+
+    first = await world.monitor.run_pass()
+    assert await world.status(limited) is BotStatus.DEGRADED
+    row = await world.row(limited)
+    assert (row.next_probe_at - row.last_check).total_seconds() == pytest.approx(30)
+
+    later = [await world.monitor.run_pass() for _ in range(3)]
+    assert await world.client.request_count(limited, "getMe") == 1
+    assert await world.client.request_count(healthy, "getMe") == 4
+    assert first.probed == 2 and all(r.probed == 1 and r.skipped == 1 for r in later)
+
+
+async def test_rate_limited_bot_is_probed_again_once_retry_after_has_passed(monitor_world):
+    world = monitor_world
+    await world.operator(OWNER)
+    limited = await world.bot(OWNER)
+    await world.pool(OWNER, "leads", [limited])
+    await world.client.rate_limit(limited, retry_after=1, methods=["getMe"])
+    await world.monitor.run_pass()
+    await world.client.clear_faults(limited)
+
+    await world.monitor.run_pass()
+    assert await world.client.request_count(limited, "getMe") == 1
+    row = await world.row(limited)
+    await asyncio.sleep(max(0.0, (row.next_probe_at - row.last_check).total_seconds()) + 0.1)
+    await world.monitor.run_pass()
+    assert await world.client.request_count(limited, "getMe") == 2
+    assert await world.status(limited) is BotStatus.ONLINE
+
+
+async def test_pool_that_loses_its_last_bot_sends_no_bot_left_once_and_routes_nowhere(
+    monitor_world,
+):
+    world = monitor_world
+    await world.operator(OWNER)
+    bot = await world.bot(OWNER)
+    pool_id = await world.pool(OWNER, "red1", [bot])
+    await world.client.fail(bot, 503)
+
+    await world.passes(6)
+
+    texts = await world.alerts(OWNER)
+    empty = [t for t in texts if "has no bot left" in t]
+    assert len(empty) == 1
+    assert f"{world.settings.public_url}/go/red1" in empty[0]
+    assert "Pool health: 0% (0/1 online)" in empty[0]
+    assert await world.picks(pool_id) == {None}
+
+    await world.client.clear_faults(bot)
+    await world.passes(2)
+    texts = await world.alerts(OWNER)
+    assert count(texts, "'RED1' is out of the critical state") == 1
+    assert count(texts, "has no bot left") == 1
+
+
+async def test_bot_in_several_pools_is_probed_once_and_alerted_once_with_each_pools_health(
+    monitor_world,
+):
+    world = monitor_world
+    await world.operator(OWNER)
+    shared, other = await world.bot(OWNER), await world.bot(OWNER)
+    await world.pool(OWNER, "alpha", [shared, other])
+    await world.pool(OWNER, "beta", [shared])
+    await world.pool(OWNER, "gamma", [shared, other])
+    await world.client.fail(shared, 500)
+
+    report = await world.monitor.run_pass()
+    assert await world.client.request_count(shared, "getMe") == 1
+    assert report.probed == 2
+    await world.monitor.run_pass()
+
+    texts = await world.alerts(OWNER)
+    offline = [t for t in texts if "is offline" in t]
+    assert len(offline) == 1
+    assert "Pool 'ALPHA': health 50% (1/2 online)" in offline[0]
+    assert "Pool 'BETA': health 0% (0/1 online)" in offline[0]
+    assert "Pool 'GAMMA': health 50% (1/2 online)" in offline[0]
+
+
+async def test_alerts_are_in_the_owners_language_and_only_when_enabled(monitor_world):
+    world = monitor_world
+    portuguese = await world.operator(7101, "pt-BR")
+    silent = await world.operator(7102, "en", alerts=False)
+    pt_bot, silent_bot = await world.bot(portuguese), await world.bot(silent)
+    await world.pool(portuguese, "inss", [pt_bot, await world.bot(portuguese)])
+    await world.pool(silent, "quiet", [silent_bot])
+    await world.client.fail(pt_bot)
+    await world.client.fail(silent_bot)
+
+    await world.passes(2)
+
+    assert await world.alerts(silent) == []
+    assert await world.status(silent_bot) is BotStatus.OFFLINE
+    (text,) = await world.alerts(portuguese)
+    assert text.startswith(f"⚠️ Bot @{pt_bot.username} do pool 'INSS' está offline.")
+    assert "Saúde do pool: 50% (1/2 online)" in text
+
+
+async def test_routing_table_reloads_after_a_change_and_not_after_a_quiet_pass(monitor_world):
+    world = monitor_world
+    await world.operator(OWNER)
+    bot = await world.bot(OWNER)
+    await world.pool(OWNER, "leads", [bot])
+
+    await world.passes(2)
+    assert world.reloads == []
+
+    await world.client.ban(bot)
+    await world.monitor.run_pass()
+    assert len(world.reloads) == 1
+
+
+async def test_pass_survives_a_bot_answering_garbage_and_probes_the_others(monitor_world, caplog):
+    world = monitor_world
+    await world.operator(OWNER)
+    broken, fine = await world.bot(OWNER), await world.bot(OWNER)
+    await world.pool(OWNER, "leads", [broken, fine])
+    await world.client.fail(broken, 502, html=True)
+
+    report = await world.monitor.run_pass()
+
+    assert report.probed == 2
+    assert await world.status(broken) is BotStatus.DEGRADED
+    assert await world.status(fine) is BotStatus.ONLINE
+    assert "probe error" in (await world.row(broken)).last_error
+    assert broken.token not in caplog.text
+    assert broken.token.split(":")[1] not in caplog.text
+
+
+async def test_concurrent_probes_never_exceed_the_configured_concurrency(monitor_world):
+    world = monitor_world
+    world.monitor._semaphore = asyncio.Semaphore(3)
+    await world.operator(OWNER)
+    fleet = [await world.bot(OWNER) for _ in range(9)]
+    await world.pool(OWNER, "leads", fleet)
+    for bot in fleet:
+        await world.client.slow(bot, 150, methods=["getMe"])
+    bot_states = [world.sandbox.state.find(bot.id) for bot in fleet]
+
+    running = asyncio.create_task(world.monitor.run_pass())
+    in_flight = []
+    while not running.done():
+        in_flight.append(
+            sum(1 for s in bot_states for entry in s.request_log if entry["status"] is None)
+        )
+        await asyncio.sleep(0.01)
+    report = await running
+
+    assert report.probed == 9
+    assert max(in_flight) == 3
+
+
+async def test_recheck_probes_a_banned_bot_at_once_and_brings_it_back(monitor_world):
+    world = monitor_world
+    await world.operator(OWNER)
+    bot = await world.bot(OWNER)
+    pool_id = await world.pool(OWNER, "leads", [bot, await world.bot(OWNER)])
+    await world.client.ban(bot)
+    await world.passes(3)
+    assert await world.status(bot) is BotStatus.BANNED
+
+    assert await world.monitor.recheck(OWNER, world.db_id(bot)) is BotStatus.BANNED
+    assert await world.client.request_count(bot, "getMe") == 4
+
+    await world.client.restore(bot)
+    reloads = len(world.reloads)
+    assert await world.monitor.recheck(OWNER, world.db_id(bot)) is BotStatus.ONLINE
+    assert len(world.reloads) == reloads + 1
+    assert world.db_id(bot) in await world.picks(pool_id)
+    texts = await world.alerts(OWNER)
+    assert count(texts, f"@{bot.username}", "is back online") == 1
+
+
+async def test_recheck_of_another_operators_bot_is_not_found_and_probes_nothing(monitor_world):
+    world = monitor_world
+    await world.operator(OWNER)
+    stranger = await world.operator(7999)
+    bot = await world.bot(OWNER)
+
+    with pytest.raises(NotFound):
+        await world.monitor.recheck(stranger, world.db_id(bot))
+    with pytest.raises(NotFound):
+        await world.monitor.recheck(OWNER, 424242)
+    assert await world.client.request_count(bot, "getMe") == 0
+
+
+@pytest.mark.parametrize("fault", ["rate_limit", "error"])
+async def test_pass_completes_while_the_control_bot_cannot_deliver_and_alert_arrives_later(
+    monitor_world, fault
+):
+    world = monitor_world
+    await world.operator(OWNER)
+    bot = await world.bot(OWNER)
+    await world.pool(OWNER, "leads", [bot, await world.bot(OWNER)])
+    if fault == "rate_limit":
+        await world.client.rate_limit(world.control, retry_after=1, methods=["sendMessage"])
+    else:
+        await world.client.fail(world.control, 502, methods=["sendMessage"])
+    await world.client.ban(bot)
+
+    reports = [await world.monitor.run_pass() for _ in range(3)]
+    assert await world.status(bot) is BotStatus.BANNED
+    assert [r.alerts for r in reports] == [0, 1, 1]
+    await world.client.wait_for_requests(world.control, "sendMessage", 2)
+    await world.client.clear_faults(world.control)
+
+    texts = await world.alerts(OWNER)
+    assert count(texts, f"@{bot.username}", "banned") == 1
+    assert count(texts, f"@{bot.username}", "is offline") == 1
+    assert len(texts) == 2
+
+
+async def test_go_link_moves_off_a_banned_bot_at_once_and_answers_503_with_no_bot_left(
+    monitor_world,
+):
+    """Over HTTP with the real redirect app; its periodic reload is an hour away, so only
+    the monitor's on_change can have moved the traffic."""
+    world = monitor_world
+    await world.operator(OWNER)
+    first, second = await world.bot(OWNER), await world.bot(OWNER)
+    await world.pool(OWNER, "red1", [first, second])
+    app = create_app(world.settings, world.sessions, world.cipher, reload_interval_s=3600)
+    monitor = HealthMonitor(
+        world.settings, world.sessions, world.cipher, world.prober, None, app[ON_CHANGE]
+    )
+    runner = await serve(app, "127.0.0.1", 0)
+    host, port = runner.addresses[0][:2]
+    try:
+        async with aiohttp.ClientSession() as http:
+
+            async def go() -> tuple[int, str]:
+                async with http.get(
+                    f"http://{host}:{port}/go/red1", allow_redirects=False
+                ) as response:
+                    return response.status, response.headers.get("Location", "")
+
+            assert {(await go())[1].split("?")[0] for _ in range(4)} == {
+                f"https://t.me/{first.username}",
+                f"https://t.me/{second.username}",
+            }
+            await world.client.ban(first)
+            for _ in range(world.settings.ban_after_failures):
+                await monitor.run_pass()
+            assert {await go() for _ in range(4)} == {
+                (302, f"https://t.me/{second.username}?start=acesso")
+            }
+
+            await world.client.fail(second, 502)
+            await monitor.run_pass()
+            assert (await go())[0] == 302  # degraded still serves when nothing else can
+            await monitor.run_pass()
+            assert (await go())[0] == 503
+    finally:
+        await runner.cleanup()

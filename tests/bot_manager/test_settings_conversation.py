@@ -1,0 +1,88 @@
+"""/settings through the real control bot: the language switches every later answer,
+and the alerts switch is what the health monitor reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.models import Operator
+from tests.plugins.control_bot import OPERATOR, ControlBotDriver
+
+
+async def ask(driver: ControlBotDriver, text: str) -> dict[str, Any]:
+    sent = await driver.send(OPERATOR, text)
+    return await driver.wait_reply(OPERATOR, after=sent)
+
+
+async def stored(driver: ControlBotDriver) -> Operator:
+    async with driver.sessions() as session:
+        operator = await session.get(Operator, OPERATOR)
+    assert operator is not None
+    return operator
+
+
+async def test_language_switch_changes_this_and_every_later_answer_and_back(control_bot):
+    card = await ask(control_bot, "/settings")
+    assert card["text"].startswith("⚙️ Configurações\nIdioma: Português")
+
+    answer = await control_bot.press(OPERATOR, card, "English")
+    assert answer["text"] == "Language: English"
+    shown = await control_bot.message(OPERATOR, card["message_id"])
+    assert shown["text"] == "⚙️ Settings\nLanguage: English\nAlerts: on 🔔"
+    assert (await stored(control_bot)).language == "en"
+    assert (await ask(control_bot, "/stats"))["text"] == (
+        "You have no pools yet. Create one with /newpool."
+    )
+    assert (await ask(control_bot, "/stats nope"))["text"] == "Pool not found."
+
+    answer = await control_bot.press(OPERATOR, shown, "Português")
+    assert answer["text"] == "Idioma: Português"
+    assert (await stored(control_bot)).language == "pt-BR"
+    assert (await ask(control_bot, "/stats"))["text"] == (
+        "Você ainda não tem pools. Crie um com /newpool."
+    )
+
+
+async def test_choosing_the_current_language_again_keeps_the_card(control_bot):
+    card = await ask(control_bot, "/settings")
+    answer = await control_bot.press(OPERATOR, card, "✓ Português")
+    assert answer["text"] == "Idioma: Português"
+    assert (await control_bot.message(OPERATOR, card["message_id"]))["text"] == card["text"]
+
+
+async def test_alerts_toggle_off_and_on_is_stored(control_bot):
+    card = await ask(control_bot, "/settings")
+    assert "Alertas: ligados" in card["text"]
+    assert (await stored(control_bot)).alerts_enabled is True
+
+    answer = await control_bot.press(OPERATOR, card, "🔕 Desligar alertas")
+    assert answer["text"] == "Alertas desligados"
+    assert (await stored(control_bot)).alerts_enabled is False
+    card = await control_bot.message(OPERATOR, card["message_id"])
+    assert "Alertas: desligados" in card["text"]
+
+    answer = await control_bot.press(OPERATOR, card, "🔔 Ligar alertas")
+    assert answer["text"] == "Alertas ligados"
+    assert (await stored(control_bot)).alerts_enabled is True
+
+
+async def test_settings_from_the_main_menu_button(control_bot):
+    menu = await ask(control_bot, "/start")
+    await control_bot.press(OPERATOR, menu, contains="Configurações")
+    shown = await control_bot.message(OPERATOR, menu["message_id"])
+    assert shown["text"].startswith("⚙️ Configurações")
+
+
+async def test_a_crafted_language_outside_the_choices_changes_nothing(control_bot):
+    card = await ask(control_bot, "/settings")
+    chat = control_bot.sandbox.state.find(str(control_bot.control.id)).chat(OPERATOR)
+    chat.messages[card["message_id"]].inline_markup["inline_keyboard"].append(
+        [{"text": "forged", "callback_data": "settings:lang:xx:0"}]
+    )
+    user = control_bot.user(OPERATOR)
+    await control_bot.client.press_button(
+        control_bot.control, user, card["message_id"], text="forged"
+    )
+    await control_bot.settle()
+    assert (await stored(control_bot)).language == "pt-BR"
+    assert (await control_bot.message(OPERATOR, card["message_id"]))["text"] == card["text"]

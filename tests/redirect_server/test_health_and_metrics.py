@@ -1,0 +1,55 @@
+"""/healthz and /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from core.domain import BotStatus
+
+
+async def scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    async with client.get("/metrics") as response:
+        assert response.status == 200
+        assert response.content_type == "text/plain"
+        text = await response.text()
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+async def test_healthz_answers_ok(start_client):
+    client = await start_client()
+    async with client.get("/healthz") as response:
+        assert response.status == 200
+        assert await response.json() == {"status": "ok"}
+
+
+async def test_metrics_show_redirects_by_pool_and_bot_errors_and_bots_by_status(seed, start_client):
+    pool = await seed.pool("promo", ("a_bot", "b_bot", "c_bot"))
+    await seed.set_status(pool.bot_ids["c_bot"], BotStatus.BANNED)
+    client = await start_client()
+    for path in ["/go/promo"] * 3 + ["/go/nope"]:
+        async with client.get(path, allow_redirects=False):
+            pass
+    async with client.head("/go/promo", allow_redirects=False):
+        pass
+    samples = await scrape(client)
+    assert samples[("botpool_redirects_total", (("bot", "a_bot"), ("pool", "promo")))] == 2
+    assert samples[("botpool_redirects_total", (("bot", "b_bot"), ("pool", "promo")))] == 1
+    assert samples[("botpool_go_errors_total", (("code", "404"),))] == 1
+    assert samples[("botpool_go_errors_total", (("code", "503"),))] == 0
+    assert samples[("botpool_go_previews_total", ())] == 1
+    assert samples[("botpool_go_request_duration_seconds_count", ())] == 5
+    assert samples[("botpool_bots", (("status", "online"),))] == 2
+    assert samples[("botpool_bots", (("status", "banned"),))] == 1
+
+
+async def test_each_app_has_its_own_metrics(seed, start_client):
+    await seed.pool("promo", ("a_bot",))
+    busy, idle = await start_client(), await start_client()
+    async with busy.get("/go/promo", allow_redirects=False):
+        pass
+    assert ("botpool_redirects_total", (("bot", "a_bot"), ("pool", "promo"))) in await scrape(busy)
+    assert not any(name == "botpool_redirects_total" for name, _ in await scrape(idle))
