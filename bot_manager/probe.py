@@ -9,6 +9,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -61,6 +62,8 @@ class Prober:
             return ProbeOutcome(ProbeKind.TRANSIENT, f"timeout after {self.timeout_s:g}s")
         except TelegramAPIError as exc:
             return ProbeOutcome(ProbeKind.TRANSIENT, _describe(exc))
+        except ClientDecodeError:
+            return ProbeOutcome(ProbeKind.TRANSIENT, "the Bot API answered with something not JSON")
         except OSError as exc:
             return ProbeOutcome(ProbeKind.TRANSIENT, f"connection error: {type(exc).__name__}")
         latency = (time.perf_counter() - started) * 1000
@@ -79,7 +82,7 @@ class Prober:
             raise TokenRejected("malformed") from None
         except AUTH_ERRORS as exc:
             raise TokenRejected("unauthorized", _describe(exc)) from None
-        except (TelegramAPIError, TelegramNetworkError, TimeoutError, OSError) as exc:
+        except (TelegramAPIError, ClientDecodeError, TimeoutError, OSError) as exc:
             raise TokenRejected("unreachable", type(exc).__name__) from None
         if not me.is_bot or not me.username:
             raise TokenRejected("unauthorized", "not a bot")

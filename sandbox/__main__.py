@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         handler_cancellation=True,
         shutdown_timeout=2.0,
+        access_log=None,
     )
 
 

@@ -46,11 +46,14 @@ def press_button(
     *,
     callback_data: str | None = None,
     text: str | None = None,
+    forged: bool = False,
 ) -> tuple[dict[str, Any], int | None]:
     """The user presses an inline button of a bot message in their chat.
 
     The button is found by its callback_data, its text, or both; returns the
-    CallbackQuery as the bot receives it and the update id.
+    CallbackQuery as the bot receives it and the update id. `forged`: send
+    `callback_data` whether or not the message has such a button, as a modified
+    client can (to test that the bot re-checks what a press names).
     """
     if callback_data is None and text is None:
         raise SandboxError("name the button by callback_data or text")
@@ -61,6 +64,10 @@ def press_button(
     if not message.from_bot:
         raise SandboxError(f"message {message_id} was written by the user, not the bot")
     buttons = [button for row in message.keyboard() for button in row]
+    if forged:
+        if not callback_data:
+            raise SandboxError("a forged press needs callback_data")
+        buttons = [{"text": "(forged)", "callback_data": callback_data, "url": None}]
     matches = [
         button
         for button in buttons

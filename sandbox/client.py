@@ -218,13 +218,16 @@ class SandboxClient:
         *,
         callback_data: str | None = None,
         text: str | None = None,
+        forged: bool = False,
     ) -> dict[str, Any]:
-        """Press a button (by callback_data and/or text); returns the CallbackQuery + update_id."""
+        """Press a button (by callback_data and/or text); returns the CallbackQuery + update_id.
+        `forged=True` sends `callback_data` even if the message has no such button."""
         body = {
             "user": _user(user),
             "message_id": message_id,
             "callback_data": callback_data,
             "text": text,
+            "forged": forged,
         }
         answer = await self._call("POST", _bot_path(bot) + "/callbacks", body)
         return {**answer["callback_query"], "update_id": answer["update_id"]}

@@ -165,6 +165,7 @@ async def user_presses_button(request: web.Request) -> Any:
         int(body["message_id"]),
         callback_data=body.get("callback_data"),
         text=body.get("text"),
+        forged=bool(body.get("forged", False)),
     )
     return {"callback_query": query, "update_id": update_id}
 
