@@ -37,6 +37,9 @@ def _configure_logging(settings: Settings) -> None:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Their INFO lines (each migration step, each scheduled pass) drown ours.
+    for noisy in ("alembic", "apscheduler", "aiogram.event"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 async def _migrate(settings: Settings) -> None:

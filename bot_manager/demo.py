@@ -139,9 +139,10 @@ async def _read_input(client: Any, control: Any, bots: list[Any]) -> None:
     lines: asyncio.Queue[str] = asyncio.Queue()
 
     def read() -> None:  # a daemon thread: a pending readline never holds up the exit
-        for line in iter(sys.stdin.readline, ""):
-            loop.call_soon_threadsafe(lines.put_nowait, line)
-        loop.call_soon_threadsafe(lines.put_nowait, "")
+        with contextlib.suppress(RuntimeError):  # the loop closed first
+            for line in iter(sys.stdin.readline, ""):
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            loop.call_soon_threadsafe(lines.put_nowait, "")
 
     threading.Thread(target=read, name="botpool-demo-input", daemon=True).start()
     while True:
