@@ -1,0 +1,30 @@
+"""`botpool demo` from the installed command, with no Telegram and no configuration."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+
+from tests.e2e.process import botpool, clean_env, free_port, wait_http_ok
+
+
+async def test_demo_serves_its_go_link_and_stops_cleanly(tmp_path):
+    port = free_port()
+    async with botpool("demo", "--port", str(port), env=clean_env(), cwd=tmp_path) as demo:
+        line = await demo.wait_for_line("/go/")
+        link = re.search(r"(http://\S+/go/\S+)", line).group(1)
+        await wait_http_ok(f"http://127.0.0.1:{port}/healthz")
+        usernames = set()
+        async with aiohttp.ClientSession() as http:
+            for _ in range(8):
+                async with http.get(link, allow_redirects=False) as response:
+                    assert response.status == 302, demo.text()
+                    location = response.headers["Location"]
+                    assert location.startswith("https://t.me/"), location
+                    usernames.add(location.split("/")[3].split("?")[0])
+        assert len(usernames) == 4, usernames
+        # The control bot's pool card reaches the terminal.
+        await demo.wait_for_line("demo_funnel_1_bot")
+        assert await demo.stop() == 0, demo.text()
+    assert not list(tmp_path.iterdir()), "the demo keeps its data out of the working directory"
