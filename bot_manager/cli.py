@@ -54,18 +54,11 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _apikey_create(settings: Settings, owner: int, label: str) -> str:
-    from storage.db import create_engine, create_sessions, transaction
-    from storage.migrate import upgrade
-    from storage.repos import apikeys
+    from bot_manager.runner import open_storage
+    from redirect_server.api import create_api_key
 
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with transaction(create_sessions(engine)) as session:
-            _row, key = await apikeys.create(session, owner, label)
-        return key
-    finally:
-        await engine.dispose()
+    async with open_storage(settings) as store:
+        return await create_api_key(store.sessions, owner, label)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

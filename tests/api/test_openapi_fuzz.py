@@ -70,7 +70,9 @@ class LiveApi:
         try:
             async with run_sandbox("127.0.0.1", 0) as sandbox:
                 prober = Prober(sandbox.url, timeout_s=2)
-                app = create_app(self._settings, sessions, self._cipher, check_token=prober.identify)
+                app = create_app(
+                    self._settings, sessions, self._cipher, check_token=prober.identify
+                )
                 runner = web.AppRunner(app, access_log=None, shutdown_timeout=2)
                 await runner.setup()
                 try:
