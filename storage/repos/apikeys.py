@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,7 @@ from storage.repos import operators
 
 KEY_PREFIX = "bp_"
 LABEL_MAX = 100
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _hash(key: str) -> str:
@@ -58,5 +60,7 @@ async def authenticate(session: AsyncSession, key: str) -> int | None:
     row = await session.scalar(select(ApiKey).where(ApiKey.key_hash == _hash(key)))
     if row is None or row.revoked_at is not None:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        row.last_used_at = now  # at most one write a minute per key, not one per request
     return row.owner_id
