@@ -17,6 +17,7 @@ from storage.repos import bots, counts, history, pools
 
 DAY = timedelta(hours=24)
 FAILURES_SHOWN = 10
+PerBot = dict[tuple[int, int], int]  # (pool id, bot id) -> redirects
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +69,7 @@ class PoolFigures:
         return worst if worst is not None and worst.trouble else None
 
 
-async def per_bot_last_day(
-    session: AsyncSession, now: datetime, pool_ids: Iterable[int]
-) -> dict[tuple[int, int], int]:
+async def per_bot_last_day(session: AsyncSession, now: datetime, pool_ids: Iterable[int]) -> PerBot:
     """(pool id, bot id) -> redirects in the last 24 hours, approximated from hour buckets
     as counts.per_bot_last_hour does: whole buckets since, plus the still-inside share of
     the bucket 24 hours ago."""
@@ -89,12 +88,12 @@ async def per_bot_last_day(
     return {key: round(value) for key, value in totals.items()}
 
 
-def _pool_total(per_bot: dict[tuple[int, int], int], pool_id: int) -> int:
+def _pool_total(per_bot: PerBot, pool_id: int) -> int:
     """Every redirect of the pool, including those of bots no longer in it."""
     return sum(n for (p, _b), n in per_bot.items() if p == pool_id)
 
 
-def _summary(pool: Pool, now: datetime, hour: dict, day: dict) -> PoolSummary:
+def _summary(pool: Pool, now: datetime, hour: PerBot, day: PerBot) -> PoolSummary:
     return PoolSummary(
         pool_id=pool.id,
         slug=pool.slug,

@@ -130,9 +130,7 @@ async def test_forged_stats_presses_naming_anothers_pool_or_bot_answer_not_found
     ids = await seed(control_bot)
     overview = await ask(control_bot, "/stats")
     their_pool = StatsCb(action=StatsAction.POOL, pool_id=ids["theirs"])
-    their_bot = StatsCb(
-        action=StatsAction.FAILURES, pool_id=ids["theirs"], bot_id=ids["their_bot"]
-    )
+    their_bot = StatsCb(action=StatsAction.FAILURES, pool_id=ids["theirs"], bot_id=ids["their_bot"])
     for data in (their_pool, their_bot):
         forge(control_bot, OPERATOR, overview, data.pack())
 
