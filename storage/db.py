@@ -69,7 +69,7 @@ def dialect_insert(session: AsyncSession, table: Any) -> Insert:
     """An INSERT with `on_conflict_do_*` for the session's database (SQLite or PostgreSQL).
     Prefer it to a SAVEPOINT around a flush: on SQLite a savepoint that opens the
     transaction commits it when released."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    dialect = session.get_bind().dialect.name
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 

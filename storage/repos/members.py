@@ -50,8 +50,9 @@ def _find(pool: Pool, bot_id: int) -> Member:
 
 
 async def update(
-    session: AsyncSession, owner_id: int, pool_id: int, bot_id: int, **changes: object
+    session: AsyncSession, owner_id: int, pool_id: int, bot_id: int, /, **changes: object
 ) -> Member:
+    """Apply `changes` (any of EDITABLE); any other key, even `bot_id`, is Invalid."""
     member = await get_owned(session, owner_id, pool_id, bot_id)
     for field, value in changes.items():
         if field == "weight":

@@ -71,8 +71,9 @@ async def list_owned(session: AsyncSession, owner_id: int) -> Sequence[Pool]:
 
 
 async def update_owned(
-    session: AsyncSession, owner_id: int, pool_id: int, **changes: object
+    session: AsyncSession, owner_id: int, pool_id: int, /, **changes: object
 ) -> Pool:
+    """Apply `changes` (any of EDITABLE); any other key, even `owner_id`, is Invalid."""
     pool = await get_owned(session, owner_id, pool_id)
     for field, value in changes.items():
         if field == "name":

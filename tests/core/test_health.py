@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -279,6 +280,9 @@ def test_a_success_from_any_state_clears_every_trace_of_failure() -> None:
         assert (new.breaker_until, new.next_probe_at, new.last_error) == (None, None, None)
 
 
-def test_rules_come_from_the_settings() -> None:
-    settings = load_settings(breaker_cooldown_s=30, ban_after_failures=5)
+def test_rules_come_from_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOTPOOL_BREAKER_COOLDOWN_S", "30")
+    monkeypatch.setenv("BOTPOOL_BAN_AFTER_FAILURES", "5")
+    settings = load_settings()
     assert HealthRules.from_settings(settings) == HealthRules(30, 5)

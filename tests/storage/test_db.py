@@ -1,0 +1,134 @@
+"""The engine and transactions on SQLite: WAL, foreign keys, and a database locked by
+someone else coming out as StorageBusy with nothing written."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from core.errors import StorageBusy
+from storage.db import (
+    Sessions,
+    changed,
+    create_engine,
+    create_sessions,
+    mark_changed,
+    sqlite_path,
+    transaction,
+)
+from storage.repos import operators, pools
+
+OWNER = 1001
+
+
+@pytest.fixture
+def write_lock(db_url: str, engine: object) -> Iterator[sqlite3.Connection]:
+    """Another process's connection holding the write lock (BEGIN IMMEDIATE)."""
+    path = sqlite_path(db_url)
+    assert path is not None
+    raw = sqlite3.connect(path, isolation_level=None, timeout=0)
+    raw.execute("BEGIN IMMEDIATE")
+    raw.execute("INSERT INTO operators (id, language, alerts_enabled, created_at) "
+                "VALUES (7, 'en', 1, '2026-11-25 10:00:00')")  # fmt: skip
+    try:
+        yield raw
+    finally:
+        if raw.in_transaction:
+            raw.execute("ROLLBACK")
+        raw.close()
+
+
+async def pool_slugs(sessions: Sessions) -> list[str]:
+    async with sessions() as session:
+        rows = await session.execute(text("SELECT slug FROM pools ORDER BY slug"))
+        return [row[0] for row in rows]
+
+
+async def test_a_locked_database_is_storage_busy_after_the_busy_timeout_and_nothing_is_written(
+    db_url: str, write_lock: sqlite3.Connection
+) -> None:
+    impatient = create_engine(db_url, busy_timeout_ms=100)
+    try:
+        sessions = create_sessions(impatient)
+        with pytest.raises(StorageBusy) as caught:
+            async with transaction(sessions) as session:
+                await operators.get_or_create(session, OWNER)
+                await pools.create(session, OWNER, name="Sales", slug="sales")
+        assert caught.value.code == "storage_busy"
+        assert isinstance(caught.value.__cause__, OperationalError)
+        write_lock.execute("ROLLBACK")
+        assert await pool_slugs(sessions) == []
+        async with transaction(sessions) as session:  # the same engine works once released
+            await pools.create(session, OWNER, name="Sales", slug="sales")
+        assert await pool_slugs(sessions) == ["sales"]
+        async with sessions() as session:
+            assert await operators.get(session, 7) is None
+    finally:
+        await impatient.dispose()
+
+
+async def test_reads_go_on_while_another_connection_writes(
+    db_url: str, sessions: Sessions, write_lock: sqlite3.Connection
+) -> None:
+    assert await pool_slugs(sessions) == []
+
+
+async def test_an_error_inside_a_transaction_rolls_everything_back(sessions: Sessions) -> None:
+    with pytest.raises(LookupError):
+        async with transaction(sessions) as session:
+            await pools.create(session, OWNER, name="One", slug="one")
+            await pools.create(session, OWNER, name="Two", slug="two")
+            raise LookupError
+    assert await pool_slugs(sessions) == []
+
+
+async def test_other_database_errors_are_not_disguised_as_busy(sessions: Sessions) -> None:
+    with pytest.raises(OperationalError):
+        async with transaction(sessions) as session:
+            await session.execute(text("SELECT * FROM no_such_table"))
+
+
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_the_busy_timeout(
+    db_url: str, engine: object
+) -> None:
+    custom = create_engine(db_url, busy_timeout_ms=1234)
+    try:
+        async with custom.connect() as connection:
+            pragma = {
+                name: (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "foreign_keys", "busy_timeout")
+            }
+    finally:
+        await custom.dispose()
+    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 1234}
+
+
+def test_sqlite_path_finds_the_file_of_a_sqlite_url_only(tmp_path: Path) -> None:
+    assert sqlite_path(f"sqlite+aiosqlite:///{tmp_path}/x.db") == tmp_path / "x.db"
+    assert sqlite_path("sqlite+aiosqlite:///botpool.db") == Path("botpool.db")
+    assert sqlite_path("sqlite+aiosqlite:///:memory:") is None
+    assert sqlite_path("sqlite+aiosqlite://") is None
+    assert sqlite_path("postgresql+asyncpg://u:p@db/botpool") is None
+
+
+async def test_the_database_directory_is_created(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/deeper/still/botpool.db"
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql("SELECT 1")
+    finally:
+        await engine.dispose()
+    assert (tmp_path / "deeper" / "still" / "botpool.db").exists()
+
+
+async def test_a_transaction_can_be_marked_as_changing_routing(sessions: Sessions) -> None:
+    async with transaction(sessions) as session:
+        assert not changed(session)
+        mark_changed(session)
+        assert changed(session)
