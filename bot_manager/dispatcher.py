@@ -4,22 +4,18 @@ recheck)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot_manager.handlers import create_router
+from bot_manager.handlers.bots import Recheck
 from bot_manager.middlewares import AccessGate, DatabaseMiddleware, OnChange
 from bot_manager.probe import Prober
-from core.domain import BotStatus
 from core.settings import Settings
 from storage.crypto import TokenCipher
 from storage.db import Sessions
-
-Recheck = Callable[[int, int], Awaitable[BotStatus]]
 
 
 def create_dispatcher(

@@ -21,6 +21,7 @@ from storage.db import mark_changed
 from storage.models import Operator
 from storage.repos import bots
 
+# The health monitor's re-check: probe one of the owner's bots now, return its status.
 Recheck = Callable[[int, int], Awaitable[BotStatus]]
 
 

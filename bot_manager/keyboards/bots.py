@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot_manager.keyboards.callback_data import BotAction, BotCb, MenuAction, MenuCb
+from bot_manager.keyboards.menu import add_home
 from bot_manager.texts import t
 from bot_manager.views.format import status_emoji
 from storage.models import Bot
@@ -21,6 +22,7 @@ def bots_list(lang: str, bots: Sequence[Bot]) -> InlineKeyboardMarkup:
             callback_data=BotCb(action=BotAction.SHOW, bot_id=bot.id),
         )
     builder.button(text=t(lang, "menu.add_bot"), callback_data=MenuCb(action=MenuAction.ADD_BOT))
+    add_home(builder, lang)
     builder.adjust(2)
     return builder.as_markup()
 

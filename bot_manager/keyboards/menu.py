@@ -34,7 +34,5 @@ def cancel_only(lang: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def home_only(lang: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+def add_home(builder: InlineKeyboardBuilder, lang: str) -> None:
     builder.button(text=t(lang, "common.menu"), callback_data=MenuCb(action=MenuAction.HOME))
-    return builder.as_markup()

@@ -17,6 +17,7 @@ from bot_manager.keyboards.callback_data import (
     PoolAction,
     PoolCb,
 )
+from bot_manager.keyboards.menu import add_home
 from bot_manager.texts import t
 from core.domain import Strategy
 from storage.models import Pool
@@ -32,6 +33,7 @@ def pools_list(lang: str, pools: Sequence[tuple[Pool, int]]) -> InlineKeyboardMa
         text = t(lang, "pools.button", state=state, name=pool.name, slug=pool.slug, health=health)
         builder.button(text=text, callback_data=PoolCb(action=PoolAction.SHOW, pool_id=pool.id))
     builder.button(text=t(lang, "pools.new"), callback_data=MenuCb(action=MenuAction.NEW_POOL))
+    add_home(builder, lang)
     builder.adjust(1)
     return builder.as_markup()
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot_manager.keyboards.callback_data import PoolAction, PoolCb
 from storage.models import Bot, Operator, Pool
 from tests.plugins.control_bot import STRANGER, ControlBotDriver
 
@@ -24,6 +25,14 @@ async def test_operator_outside_the_allowlist_is_refused_once_and_nothing_is_sto
     refusal = await control_bot.wait_reply(STRANGER, after=sent)
     assert "privado" in refusal["text"] and str(STRANGER) in refusal["text"]
 
+    forged = PoolCb(action=PoolAction.SHOW, pool_id=1)
+    await control_bot.client.press_button(
+        control_bot.control,
+        control_bot.user(STRANGER),
+        refusal["message_id"],
+        callback_data=forged.pack(),
+        forged=True,
+    )
     token_bot = await control_bot.client.create_bot(username="strangers_bot")
     await control_bot.send(STRANGER, "/newpool mine Meu pool")
     await control_bot.send(STRANGER, "/pools")
@@ -31,6 +40,8 @@ async def test_operator_outside_the_allowlist_is_refused_once_and_nothing_is_sto
     await control_bot.settle()
 
     assert [m["text"] for m in await control_bot.messages(STRANGER)] == [refusal["text"]]
+    [press] = await control_bot.client.callback_answers(control_bot.control)
+    assert not press["answered"]
     assert (await count(control_bot, Operator), await count(control_bot, Pool)) == (1, 0)
     assert await count(control_bot, Bot) == 0  # the one operator is the settle() user
 

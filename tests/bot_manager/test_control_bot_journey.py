@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core.domain import Priority, Strategy
 from storage.models import Bot, Member, Pool
 from tests.plugins.control_bot import OPERATOR, ControlBotDriver
 
@@ -76,7 +77,7 @@ async def test_operator_journey_from_start_to_deleting_the_pool(
     assert pool is not None and pool.owner_id == OPERATOR
     assert (pool.name, pool.strategy, pool.is_active) == ("INSS Principal", "round_robin", True)
     reloads = len(driver.reloads)
-    assert reloads >= 1
+    assert driver.routing["red1"].members == ()
 
     await add_bots_by_forwarding(driver)
 
@@ -94,6 +95,7 @@ async def test_operator_journey_from_start_to_deleting_the_pool(
     assert "Capacidade: 0/9.000 por hora (0%)" in screen["text"]
     assert "✅ @inss_001_bot │ 0 │" in screen["text"]
     assert len(driver.reloads) == reloads + 4
+    assert [m.username for m in driver.routing["red1"].members] == list(USERNAMES)
     candidates = await driver.tap(OPERATOR, screen, "Adicionar bot")
     assert "Todos os seus bots já estão neste pool" in candidates["text"]
     screen = await driver.tap(OPERATOR, candidates, "Voltar")
@@ -101,6 +103,7 @@ async def test_operator_journey_from_start_to_deleting_the_pool(
     member = await driver.tap(OPERATOR, screen, "@inss_002_bot")
     member = await driver.tap(OPERATOR, member, "Desativar")
     assert not (await member_of(driver, "red1", "inss_002_bot")).is_enabled
+    assert [m.is_enabled for m in driver.routing["red1"].members] == [True, False, True, True]
     assert "@inss_002_bot neste pool: desativado" in member["text"]
     assert "⏸ desativado" in member["text"]
     assert "(3/3 online)" in member["text"]
@@ -114,20 +117,35 @@ async def test_operator_journey_from_start_to_deleting_the_pool(
     member = await driver.tap(OPERATOR, member, "backup")
     stored = await member_of(driver, "red1", "inss_002_bot")
     assert (stored.weight, stored.priority) == (2, -1)
+    routed = driver.routing["red1"].members[1]
+    assert (routed.is_enabled, routed.weight, routed.priority) == (True, 2, Priority.BACKUP)
     assert "✅ @inss_002_bot │ 0 │ -- │ peso 2 · backup" in member["text"]
     assert driver.button_text(member, "✓ backup")
 
     screen = await driver.tap(OPERATOR, member, "Voltar")
+    member = await driver.tap(OPERATOR, screen, "@inss_004_bot")
+    answer = await driver.press(OPERATOR, member, contains="Remover do pool")
+    assert answer["text"] == "@inss_004_bot saiu do pool"
+    screen = await driver.message(OPERATOR, member["message_id"])
+    assert "@inss_004_bot" not in screen["text"]
+    assert [m.username for m in driver.routing["red1"].members] == list(USERNAMES[:3])
+    candidates = await driver.tap(OPERATOR, screen, "Adicionar bot")
+    assert driver.button_text(candidates, "@inss_004_bot")
+    screen = await driver.tap(OPERATOR, candidates, "Voltar")
     card = await driver.tap(OPERATOR, screen, "Voltar")
+    refreshed = await driver.tap(OPERATOR, card, "Atualizar")
+    assert refreshed["text"] == card["text"]
     strategies = await driver.tap(OPERATOR, card, "Estratégia")
     assert driver.button_text(strategies, "✓ Round robin")
     card = await driver.tap(OPERATOR, strategies, "Ponderada")
     assert "Estratégia: Ponderada (pesos)" in card["text"]
     assert (await load_pool(driver, "red1")).strategy == "weighted"  # type: ignore[union-attr]
+    assert driver.routing["red1"].strategy is Strategy.WEIGHTED
 
     card = await driver.tap(OPERATOR, card, "Pausar")
     assert "PAUSADO" in card["text"]
     assert not (await load_pool(driver, "red1")).is_active  # type: ignore[union-attr]
+    assert not driver.routing["red1"].is_active
     card = await driver.tap(OPERATOR, card, "Ativar")
     assert "ATIVO" in card["text"]
     assert (await load_pool(driver, "red1")).is_active  # type: ignore[union-attr]
@@ -139,6 +157,7 @@ async def test_operator_journey_from_start_to_deleting_the_pool(
     assert "Pool reserva: red2" in card["text"]
     red1, red2 = await load_pool(driver, "red1"), await load_pool(driver, "red2")
     assert red1 is not None and red2 is not None and red1.fallback_pool_id == red2.id
+    assert driver.routing["red1"].fallback_pool_id == red2.id
 
     choices = await driver.tap(OPERATOR, reserve_card, "Pool reserva")
     before = len(driver.reloads)
@@ -146,6 +165,15 @@ async def test_operator_journey_from_start_to_deleting_the_pool(
     assert answer["show_alert"] and "ciclo" in answer["text"]
     assert (await load_pool(driver, "red2")).fallback_pool_id is None  # type: ignore[union-attr]
     assert len(driver.reloads) == before
+    reserve_card = await driver.tap(OPERATOR, choices, "Voltar")
+
+    choices = await driver.tap(OPERATOR, card, "Pool reserva")
+    card = await driver.tap(OPERATOR, choices, "Nenhum")
+    assert "Pool reserva: nenhum" in card["text"]
+    assert (await load_pool(driver, "red1")).fallback_pool_id is None  # type: ignore[union-attr]
+    choices = await driver.tap(OPERATOR, reserve_card, "Pool reserva")
+    reserve_card = await driver.tap(OPERATOR, choices, "INSS Principal (red1)")
+    assert "Pool reserva: red1" in reserve_card["text"]
 
     confirm = await driver.tap(OPERATOR, card, "Excluir")
     assert "Excluir o pool INSS Principal (red1)?" in confirm["text"]
@@ -155,6 +183,9 @@ async def test_operator_journey_from_start_to_deleting_the_pool(
     gone = await driver.tap(OPERATOR, confirm, "Sim, excluir")
     assert "excluído" in gone["text"]
     assert await load_pool(driver, "red1") is None
+    assert set(driver.routing) == {"red2"}
+    assert driver.routing["red2"].fallback_pool_id is None
     async with driver.sessions() as session:
         assert len((await session.scalars(select(Bot))).all()) == 4
         assert (await session.scalars(select(Member))).all() == []
+    assert (await load_pool(driver, "red2")).fallback_pool_id is None  # type: ignore[union-attr]

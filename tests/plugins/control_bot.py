@@ -1,9 +1,10 @@
 """The control bot, polling the sandbox for real, driven as a Telegram user would.
 
-`control_bot` yields a `ControlBotDriver` for the default set-up (operators OPERATOR
-and OTHER allowed); `start_control_bot(**setting_overrides, recheck=...)` starts one
-with other settings. Updates are handled one at a time (handle_as_tasks=False), so
-`settle()` can prove that everything sent before it has been handled."""
+`control_bot` yields a `ControlBotDriver` for the default set-up (OPERATOR, OTHER and
+SYNC_USER allowed; STRANGER not); `start_control_bot(**setting_overrides, recheck=...,
+on_change=..., sessions=...)` starts one with other settings or services. Updates are
+handled one at a time (handle_as_tasks=False), so `settle()` (a /help from SYNC_USER,
+keep it allowed) proves that everything sent before it has been handled."""
 
 from __future__ import annotations
 
@@ -21,11 +22,13 @@ from aiogram.filters.callback_data import CallbackData
 
 from bot_manager.dispatcher import create_dispatcher
 from bot_manager.probe import Prober
+from core.domain import PoolState
 from core.settings import Settings
 from sandbox import Sandbox, SandboxClient, SandboxUser
 from sandbox.client import SandboxBot
 from storage.crypto import TokenCipher
 from storage.db import Sessions
+from storage.repos import pools
 
 OPERATOR = 1001
 OTHER = 1002
@@ -47,8 +50,14 @@ class ControlBotDriver:
     settings: Settings
     sessions: Sessions
     cipher: TokenCipher
-    reloads: list[int] = field(default_factory=list)
+    reloads: list[dict[str, PoolState]] = field(default_factory=list)
     languages: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def routing(self) -> dict[str, PoolState]:
+        """The pools as the last reload (on_change) saw them."""
+        assert self.reloads, "on_change was never called"
+        return self.reloads[-1]
 
     @property
     def client(self) -> SandboxClient:
@@ -68,9 +77,7 @@ class ControlBotDriver:
         self, user_id: int, text: str, *, language_code: str | None = None
     ) -> dict[str, Any]:
         """The user writes `text`; returns the user's message as the sandbox stored it."""
-        return await self.client.send_message(
-            self.control, self.user(user_id, language_code), text
-        )
+        return await self.client.send_message(self.control, self.user(user_id, language_code), text)
 
     async def forward_from_botfather(
         self, user_id: int, token: str, *, username: str = "new_bot"
@@ -87,16 +94,24 @@ class ControlBotDriver:
         button: str | CallbackData | None = None,
         *,
         contains: str | None = None,
+        forged: bool = False,
     ) -> dict[str, Any]:
         """Press a button of `message`: by its exact text, by a substring of its text
         (`contains`), or by callback data. Returns the press's answer once the control
-        bot has handled it (its text, show_alert)."""
+        bot has handled it (its text, show_alert). `forged=True` sends the callback data
+        even though the message has no such button, as a modified client could."""
         data = button.pack() if isinstance(button, CallbackData) else None
         text = button if isinstance(button, str) else None
-        if contains is not None:
-            text = self.button_text(message, contains)
+        if contains is not None:  # the screen may have been edited since `message` was read
+            current = await self.message(user_id, message["message_id"])
+            text = self.button_text(current, contains)
         query = await self.client.press_button(
-            self.control, self.user(user_id), message["message_id"], callback_data=data, text=text
+            self.control,
+            self.user(user_id),
+            message["message_id"],
+            callback_data=data,
+            text=text,
+            forged=forged,
         )
         return await self.client.wait_for_callback_answer(self.control, query["id"])
 
@@ -124,11 +139,15 @@ class ControlBotDriver:
         timeout_s: float = 5.0,
     ) -> dict[str, Any]:
         """The control bot's first live message to `user_id` after `after` (a message or
-        an id) whose text has `contains`: its text, keyboard, edited flag..."""
+        an id) whose text has `contains`: its text, keyboard, edited flag... A handler
+        replies before its transaction commits, so this also waits for the update to be
+        fully handled (committed, on_change called) before returning."""
         after_id = after["message_id"] if isinstance(after, dict) else after
-        return await self.client.wait_for_message(
+        reply = await self.client.wait_for_message(
             self.control, user_id, contains=contains, after=after_id, timeout_s=timeout_s
         )
+        await self.settle()
+        return reply
 
     async def message(self, user_id: int, message_id: int) -> dict[str, Any]:
         """One message of the chat as it is now (after edits)."""
@@ -152,7 +171,7 @@ class ControlBotDriver:
     async def settle(self) -> None:
         """Return once every update sent before this call has been handled."""
         sent = await self.send(SYNC_USER, "/help")
-        await self.wait_reply(SYNC_USER, after=sent)
+        await self.client.wait_for_message(self.control, SYNC_USER, after=sent["message_id"])
 
     async def sent_texts(self, *user_ids: int) -> list[str]:
         """Everything the control bot wrote (or edited into) these chats."""
@@ -172,8 +191,10 @@ async def running_control_bot(
     cipher: TokenCipher,
     *,
     recheck: Recheck | None = None,
+    on_change: Callable[[], Awaitable[None]] | None = None,
     **overrides: Any,
 ) -> AsyncIterator[ControlBotDriver]:
+    """`on_change`: a real reload (a redirect server's routing table) to call as well."""
     settings = base_settings.model_copy(
         update={
             "telegram_api_url": sandbox.url,
@@ -187,15 +208,20 @@ async def running_control_bot(
     prober = Prober(sandbox.url, settings.health_timeout_s)
     driver = ControlBotDriver(sandbox, control, settings, sessions, cipher)
 
-    async def on_change() -> None:
-        driver.reloads.append(len(driver.reloads) + 1)
+    async def record_change() -> None:
+        """What a routing table reloading now would see (so: only committed changes)."""
+        async with sessions() as session:
+            states = await pools.all_states(session)
+        driver.reloads.append({state.slug: state for _pool, state in states})
+        if on_change is not None:
+            await on_change()
 
     dp = create_dispatcher(
         settings=settings,
         sessions=sessions,
         cipher=cipher,
         prober=prober,
-        on_change=on_change,
+        on_change=record_change,
         recheck=recheck,
     )
     task = asyncio.create_task(
@@ -218,10 +244,12 @@ async def running_control_bot(
 def start_control_bot(
     sandbox: Sandbox, settings: Settings, sessions: Sessions, cipher: TokenCipher
 ) -> Callable[..., Any]:
-    """`async with start_control_bot(open_registration=True) as driver:`."""
+    """`async with start_control_bot(open_registration=True) as driver:`; keywords are
+    setting overrides, plus `recheck=`, `on_change=` and `sessions=` (another factory)."""
 
     def start(**kwargs: Any) -> Any:
-        return running_control_bot(sandbox, settings, sessions, cipher, **kwargs)
+        own_sessions = kwargs.pop("sessions", sessions)
+        return running_control_bot(sandbox, settings, own_sessions, cipher, **kwargs)
 
     return start
 
