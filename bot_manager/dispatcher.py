@@ -11,7 +11,7 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot_manager.handlers import create_router
 from bot_manager.handlers.bots import Recheck
-from bot_manager.middlewares import AccessGate, DatabaseMiddleware, OnChange
+from bot_manager.middlewares import AccessGate, DatabaseMiddleware, LeaveWizardOnCommand, OnChange
 from bot_manager.probe import Prober
 from core.settings import Settings
 from storage.crypto import TokenCipher
@@ -44,6 +44,7 @@ def create_dispatcher(
     database = DatabaseMiddleware(sessions, on_change)
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.callback_query.middleware(database)
+    dp.message.outer_middleware(LeaveWizardOnCommand())
     dp.message.middleware(database)
     dp.include_router(create_router())
     return dp

@@ -100,3 +100,16 @@ async def tell(event: TelegramObject, data: dict[str, Any], text: str) -> None:
             await event.answer(text, show_alert=True)
     elif isinstance(event, Message):
         await event.answer(text)
+
+
+class LeaveWizardOnCommand(BaseMiddleware):
+    """Outer middleware on messages: a command typed in the middle of a wizard leaves
+    the wizard, so the next plain text is not taken as the wizard's answer."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        state = data.get("state")
+        text = getattr(event, "text", None) or ""
+        command = text.startswith("/") and not text.startswith("/cancel")  # /cancel says so
+        if state is not None and command and await state.get_state() is not None:
+            await state.clear()
+        return await handler(event, data)

@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot_manager.keyboards.callback_data import MenuAction, MenuCb
 from bot_manager.keyboards.menu import main_menu
@@ -45,6 +46,12 @@ async def not_understood(message: Message, lang: str) -> None:
     await send(message, t(lang, "common.unknown"))
 
 
+async def stale_press(query: CallbackQuery, callback_answer: CallbackAnswer, lang: str) -> None:
+    """A press no feature took (an old keyboard, or crafted data) still gets an answer,
+    so the button's spinner stops."""
+    callback_answer.text, callback_answer.show_alert = t(lang, "common.stale_button"), True
+
+
 def create_router() -> Router:
     router = Router(name="start")
     router.message.register(start, CommandStart())
@@ -60,4 +67,5 @@ def create_fallback_router() -> Router:
     """Included last: a message no feature understood gets a pointer to /help."""
     router = Router(name="fallback")
     router.message.register(not_understood, F.text)
+    router.callback_query.register(stale_press)
     return router

@@ -38,6 +38,7 @@ PT = {
     "common.nothing_to_cancel": "Não há nada para cancelar.",
     "common.saved": "Salvo ✓",
     "common.unknown": "Não entendi. Use /help para ver os comandos.",
+    "common.stale_button": "Este botão não vale mais. Abra a tela de novo (/pools, /bots).",
     "common.not_found": "Não encontrado.",
     "common.busy": (
         "O banco de dados está ocupado agora; nada foi perdido. Tente de novo em instantes."
@@ -97,6 +98,7 @@ EN = {
     "common.nothing_to_cancel": "There is nothing to cancel.",
     "common.saved": "Saved ✓",
     "common.unknown": "I did not understand that. Use /help to see the commands.",
+    "common.stale_button": "This button is no longer valid. Open the screen again (/pools, /bots).",
     "common.not_found": "Not found.",
     "common.busy": (
         "The database is busy right now; nothing was lost. Please try again in a moment."
