@@ -30,12 +30,14 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from cryptography.fernet import Fernet  # noqa: E402
 
 from bot_manager.monitor import HealthMonitor  # noqa: E402
 from bot_manager.probe import Prober  # noqa: E402
+from core.health import ProbeKind  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from sandbox import SandboxBot, SandboxClient, run_sandbox  # noqa: E402
 from storage.crypto import TokenCipher  # noqa: E402
@@ -56,25 +58,30 @@ def free_port() -> int:
 @contextlib.asynccontextmanager
 async def sandbox_process() -> AsyncIterator[str]:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", str(port)],
-        cwd=Path(__file__).resolve().parent.parent,
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sandbox",
+        "--port",
+        str(port),
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
             with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                await writer.wait_closed()
                 break
             await asyncio.sleep(0.05)
         else:
             raise RuntimeError("the sandbox did not start")
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
-        process.wait(10)
+        await process.wait()
 
 
 @contextlib.asynccontextmanager
@@ -167,17 +174,22 @@ async def main(args: argparse.Namespace) -> None:
                     fleet = await make_bots(client, args.bots, args.delay_ms)
                     await register(sessions, cipher, fleet)
                     monitor = HealthMonitor(settings, sessions, cipher, prober, None, None)
-                    where = "in-process" if args.in_process else "separate process"
+                    where = "in this process" if args.in_process else "in a separate process"
                     print(
-                        f"{args.bots} bots answering getMe after {args.delay_ms} ms, sandbox in a "
+                        f"{args.bots} bots answering getMe after {args.delay_ms} ms, sandbox "
                         f"{where}, concurrency {args.concurrency}, loop {args.loop}"
                     )
                     durations = []
                     for number in range(1, args.passes + 1):
                         report = await monitor.run_pass()
                         assert report.probed == args.bots, report.probed
+                        failed = [r for r in report.results if r.outcome.kind is not ProbeKind.OK]
+                        assert not failed, f"{len(failed)} probes failed: {failed[0].outcome}"
                         durations.append(report.duration_s)
-                        print(f"  pass {number}: {report.duration_s:.2f} s (probes + DB write)")
+                        print(
+                            f"  pass {number}: {report.duration_s:.2f} s "
+                            f"(probes {report.probes_s:.2f} s, DB write {report.store_s:.2f} s)"
+                        )
                     alone = await probes_alone(
                         prober, [bot.token for bot in fleet], args.concurrency
                     )
@@ -185,7 +197,7 @@ async def main(args: argparse.Namespace) -> None:
                     print(f"  median pass: {statistics.median(durations):.2f} s")
                     print(f"  probes alone (same calls, no monitor): {alone:.2f} s")
                     print(
-                        f"  floor {args.bots}/{args.concurrency} x {args.delay_ms} ms: {floor:.2f} s"
+                        f"  floor {args.bots}/{args.concurrency} x {args.delay_ms} ms: {floor:.2f}s"
                     )
                     sequential, parallel = await getme_cost(client, prober, args.concurrency)
                     print(

@@ -64,8 +64,13 @@ class BotResult:
 
 @dataclass(frozen=True, slots=True)
 class PassReport:
+    """One pass: `duration_s` from start to alerts queued, of which `probes_s` probing
+    and `store_s` the transaction (with the routing reload)."""
+
     started_at: datetime
     duration_s: float
+    probes_s: float
+    store_s: float
     results: tuple[BotResult, ...]
     skipped: int
     alerts: int
@@ -122,13 +127,18 @@ class HealthMonitor:
                 bots = await bots_repo.all_bots(session)
                 due = [bot for bot in bots if bots_repo.health_of(bot).due(started_at)]
                 targets = [(bot.id, token) for bot in due if (token := self._token(bot))]
+            probing = time.perf_counter()
             probed = await asyncio.gather(
                 *(self._probe_limited(bot_id, token) for bot_id, token in targets)
             )
+            storing = time.perf_counter()
             results, alerts = await self._store(probed)
+            done = time.perf_counter()
             return PassReport(
                 started_at=started_at,
-                duration_s=time.perf_counter() - clock,
+                duration_s=done - clock,
+                probes_s=storing - probing,
+                store_s=done - storing,
                 results=tuple(results),
                 skipped=len(bots) - len(due),
                 alerts=alerts,

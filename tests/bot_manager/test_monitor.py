@@ -8,8 +8,10 @@ import aiohttp
 import pytest
 
 from bot_manager.monitor import HealthMonitor
+from bot_manager.probe import Prober
 from core.domain import BotStatus
 from core.errors import NotFound
+from core.health import ProbeOutcome
 from redirect_server.app import create_app, serve
 from redirect_server.keys import ON_CHANGE
 
@@ -235,7 +237,7 @@ async def test_routing_table_reloads_after_a_change_and_not_after_a_quiet_pass(m
     assert len(world.reloads) == 1
 
 
-async def test_pass_survives_a_bot_answering_garbage_and_probes_the_others(monitor_world, caplog):
+async def test_pass_survives_a_bot_answering_garbage_and_probes_the_others(monitor_world):
     world = monitor_world
     await world.operator(OWNER)
     broken, fine = await world.bot(OWNER), await world.bot(OWNER)
@@ -247,14 +249,48 @@ async def test_pass_survives_a_bot_answering_garbage_and_probes_the_others(monit
     assert report.probed == 2
     assert await world.status(broken) is BotStatus.DEGRADED
     assert await world.status(fine) is BotStatus.ONLINE
-    assert "probe error" in (await world.row(broken)).last_error
-    assert broken.token not in caplog.text
-    assert broken.token.split(":")[1] not in caplog.text
+    assert (await world.row(broken)).auth_failures == 0
+
+
+class ExplodingProber(Prober):
+    """A Prober with a bug for one token: the monitor must not trust it never to raise."""
+
+    def __init__(self, *args, explode_for: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.explode_for = explode_for
+
+    async def probe(self, token: str) -> ProbeOutcome:
+        if token == self.explode_for:
+            raise RuntimeError(f"unexpected failure calling /bot{token}/getMe")
+        return await super().probe(token)
+
+
+async def test_a_probe_that_raises_is_a_transient_failure_logged_without_the_token(
+    monitor_world, caplog
+):
+    world = monitor_world
+    await world.operator(OWNER)
+    cursed, fine = await world.bot(OWNER), await world.bot(OWNER)
+    await world.pool(OWNER, "leads", [cursed, fine])
+    prober = ExplodingProber(world.sandbox.url, 1.0, explode_for=cursed.token)
+    monitor = HealthMonitor(world.settings, world.sessions, world.cipher, prober, None, None)
+    try:
+        reports = [await monitor.run_pass() for _ in range(world.settings.ban_after_failures + 1)]
+    finally:
+        await prober.close()
+
+    assert all(r.probed == 2 for r in reports)
+    assert await world.status(cursed) is BotStatus.OFFLINE
+    assert await world.status(fine) is BotStatus.ONLINE
+    assert (await world.row(cursed)).last_error == "probe error: RuntimeError"
+    assert "RuntimeError" in caplog.text
+    assert cursed.token.split(":")[1] not in caplog.text
 
 
 async def test_concurrent_probes_never_exceed_the_configured_concurrency(monitor_world):
     world = monitor_world
-    world.monitor._semaphore = asyncio.Semaphore(3)
+    narrow = world.settings.model_copy(update={"health_concurrency": 3})
+    monitor = HealthMonitor(narrow, world.sessions, world.cipher, world.prober, None, None)
     await world.operator(OWNER)
     fleet = [await world.bot(OWNER) for _ in range(9)]
     await world.pool(OWNER, "leads", fleet)
@@ -262,7 +298,7 @@ async def test_concurrent_probes_never_exceed_the_configured_concurrency(monitor
         await world.client.slow(bot, 150, methods=["getMe"])
     bot_states = [world.sandbox.state.find(bot.id) for bot in fleet]
 
-    running = asyncio.create_task(world.monitor.run_pass())
+    running = asyncio.create_task(monitor.run_pass())
     in_flight = []
     while not running.done():
         in_flight.append(
