@@ -1,0 +1,86 @@
+"""`botpool redirect`: an extra replica over the same database, as a separate process."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from sqlalchemy import func, select
+
+from storage.crypto import cipher_for
+from storage.db import create_engine, create_sessions, transaction
+from storage.migrate import upgrade
+from storage.models import RedirectCount
+from storage.repos import bots, members, operators, pools
+from tests.e2e.process import botpool, clean_env, free_port, wait_http_ok
+
+OWNER = 77
+
+
+async def seed(url: str, db_path) -> tuple[object, dict[str, int]]:
+    engine = create_engine(url)
+    await upgrade(engine)
+    sessions = create_sessions(engine)
+    cipher = cipher_for(None, db_path)
+    ids = {}
+    async with transaction(sessions) as session:
+        await operators.get_or_create(session, OWNER)
+        pool = await pools.create(session, OWNER, name="Réplica", slug="replica")
+        for n, username in enumerate(("rep_a_bot", "rep_b_bot"), 1):
+            bot = await bots.register(
+                session,
+                cipher,
+                OWNER,
+                telegram_id=5550000 + n,
+                username=username,
+                token=f"{5550000 + n}:{'A' * 35}",
+            )
+            await members.add(session, OWNER, pool.id, bot.id, max_per_pool=10)
+            ids[username] = bot.id
+        ids["pool"] = pool.id
+    return engine, ids
+
+
+async def test_a_redirect_replica_serves_follows_the_database_and_flushes_on_sigterm(tmp_path):
+    db_path = tmp_path / "botpool.db"
+    url = f"sqlite+aiosqlite:///{db_path}"
+    engine, ids = await seed(url, db_path)
+    port = free_port()
+    env = clean_env(
+        BOTPOOL_DATABASE_URL=url, BOTPOOL_HTTP_HOST="127.0.0.1", BOTPOOL_HTTP_PORT=str(port)
+    )
+    served = 0
+    try:
+        async with (
+            botpool("redirect", env=env, cwd=tmp_path) as replica,
+            aiohttp.ClientSession() as http,
+        ):
+            await wait_http_ok(f"http://127.0.0.1:{port}/healthz")
+            link = f"http://127.0.0.1:{port}/go/replica"
+
+            async def round_() -> set[str]:
+                nonlocal served
+                seen = set()
+                for _ in range(4):
+                    async with http.get(link, allow_redirects=False) as response:
+                        assert response.status == 302, replica.text()
+                        served += 1
+                        seen.add(response.headers["Location"].split("/")[3].split("?")[0])
+                return seen
+
+            assert await round_() == {"rep_a_bot", "rep_b_bot"}
+            # Another process (the control bot, say) disables a member: the replica follows.
+            async with transaction(create_sessions(engine)) as session:
+                await members.update(
+                    session, OWNER, ids["pool"], ids["rep_a_bot"], is_enabled=False
+                )
+            async with asyncio.timeout(10):  # SPEC §7: other replicas follow within 5 s
+                while True:
+                    if await round_() == {"rep_b_bot"}:
+                        break
+                    await asyncio.sleep(0.5)
+            assert await replica.stop(timeout_s=5) == 0, replica.text()
+        async with create_sessions(engine)() as session:
+            assert await session.scalar(select(func.sum(RedirectCount.count))) == served
+    finally:
+        await engine.dispose()
