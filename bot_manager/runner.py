@@ -184,8 +184,10 @@ async def run_all(settings: Settings, *, stop: asyncio.Event | None = None) -> i
             on_change=on_change,
             recheck=monitor.recheck,
         )
-        with contextlib.suppress(Exception):
+        try:
             await set_commands(bot)
+        except Exception as exc:  # the menu is a nicety; the bot works without it
+            log.warning("could not set the command menu: %s", type(exc).__name__)
         polling = asyncio.create_task(
             dp.start_polling(bot, handle_signals=False, close_bot_session=False),
             name="botpool-polling",
