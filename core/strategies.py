@@ -24,16 +24,36 @@ class Cursor:
     order: tuple[int, ...] = ()
 
 
+_ONLINE, _DEGRADED = BotStatus.ONLINE, BotStatus.DEGRADED
+
+
 def candidates(pool: PoolState, now: datetime) -> list[MemberState]:
     """Enabled members out of any breaker: the online ones of the highest priority tier,
-    or, when no tier has an online bot, the degraded ones of theirs."""
-    usable = [m for m in pool.members if m.is_enabled and not m.in_breaker(now)]
-    for status in (BotStatus.ONLINE, BotStatus.DEGRADED):
-        group = [m for m in usable if m.status is status]
-        if group:
-            top = max(m.priority for m in group)
-            return [m for m in group if m.priority == top]
-    return []
+    or, when no tier has an online bot, the degraded ones of theirs. One pass with no
+    comprehensions: this runs for every lead."""
+    group: list[MemberState] = []
+    best_online, best_priority = False, None
+    for member in pool.members:
+        status = member.status
+        if status is _ONLINE:
+            online = True
+        elif status is _DEGRADED:
+            online = False
+        else:
+            continue
+        if not member.is_enabled or (member.breaker_until and member.in_breaker(now)):
+            continue
+        priority = member.priority
+        if (
+            best_priority is None
+            or online > best_online
+            or (online == best_online and priority > best_priority)
+        ):
+            group = [member]
+            best_online, best_priority = online, priority
+        elif online == best_online and priority == best_priority:
+            group.append(member)
+    return group
 
 
 def _round_robin(pool: PoolState, group: list[MemberState], cursor: Cursor) -> MemberState:
@@ -41,7 +61,18 @@ def _round_robin(pool: PoolState, group: list[MemberState], cursor: Cursor) -> M
     last = cursor.last_bot_id
     if last is None or len(group) == 1:
         return group[0]
-    order = [m.bot_id for m in pool.members]
+    members = pool.members
+    # The usual case, in one pass without building sets: `group` keeps the pool's order.
+    turn, seen_last = 0, False
+    for member in members:
+        if turn < len(group) and member.bot_id == group[turn].bot_id:
+            if seen_last:
+                return group[turn]
+            turn += 1
+        seen_last = seen_last or member.bot_id == last
+    if seen_last:
+        return group[0]
+    order = [m.bot_id for m in members]
     if last in order:
         after = set(order[order.index(last) + 1 :])
     elif last in cursor.order:
@@ -93,8 +124,18 @@ def choose(
     else:
         chosen = _round_robin(pool, group, cursor)
     cursor.last_bot_id = chosen.bot_id
-    cursor.order = tuple(m.bot_id for m in pool.members)
+    if not _same_order(cursor.order, pool.members):
+        cursor.order = tuple(m.bot_id for m in pool.members)
     return chosen
+
+
+def _same_order(order: tuple[int, ...], members: tuple[MemberState, ...]) -> bool:
+    if len(order) != len(members):
+        return False
+    for bot_id, member in zip(order, members, strict=True):  # noqa: SIM110 (no generator frame)
+        if bot_id != member.bot_id:
+            return False
+    return True
 
 
 def route(

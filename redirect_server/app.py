@@ -87,12 +87,12 @@ async def _keep_routing(app: web.Application) -> AsyncIterator[None]:
 async def _keep_counting(app: web.Application) -> AsyncIterator[None]:
     """Flush counts in batches; on shutdown this runs after the server has stopped
     accepting and the last handlers have finished, so the final flush has everything."""
-    counter = app[keys.COUNTER]
-    flushes = asyncio.create_task(counter.run(), name="botpool-count-flush")
+    counter, collect = app[keys.COUNTER], app[keys.ROUTING].take_counts
+    flushes = asyncio.create_task(counter.run(collect), name="botpool-count-flush")
     yield
     counter.stop()
     await flushes
-    await counter.drain()
+    await counter.drain(collect)
 
 
 async def serve(

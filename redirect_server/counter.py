@@ -1,12 +1,13 @@
-"""Redirect counts kept in memory and written to the database in batches, so that a
-lead never waits for a write and a locked database loses nothing."""
+"""Redirect counts written to the database in batches, so that a lead never waits for
+a write and a locked database loses nothing. The hot path counts on the routing
+table's targets; `collect` harvests them into hour buckets here."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,7 @@ from storage.repos import counts
 log = logging.getLogger(__name__)
 
 Served = tuple[int, int]  # pool id, bot id
+Collect = Callable[[], Mapping[Served, int]]
 HOUR_S = 3600
 
 
@@ -33,62 +35,43 @@ class RedirectCounter:
         self._clock = clock
         self.totals: dict[Served, int] = {}  # since start, for /metrics
         self.flush_failures = 0
-        self._pending: dict[datetime, dict[Served, int]] = {}
+        self._pending: dict[counts.Key, int] = {}
         self._inflight: dict[counts.Key, int] = {}
-        self._bucket: dict[Served, int] = {}
-        self._hour_ends = 0.0
         self._lock = asyncio.Lock()
         self._stop = asyncio.Event()
 
-    def hit(self, served: Served) -> None:
-        """Count one lead sent by pool `served[0]` to bot `served[1]` (the hot path)."""
-        if self._clock() >= self._hour_ends:
-            self._next_hour()
-        self._bucket[served] = self._bucket.get(served, 0) + 1
-        self.totals[served] = self.totals.get(served, 0) + 1
-
-    def _next_hour(self) -> None:
+    def add(self, served: Mapping[Served, int]) -> None:
+        """Redirects served since the last harvest, into this hour's bucket."""
+        if not served:
+            return
         now = self._clock()
-        start = now - now % HOUR_S
-        self._hour_ends = start + HOUR_S
-        self._bucket = self._pending.setdefault(datetime.fromtimestamp(start, UTC), {})
+        hour = datetime.fromtimestamp(now - now % HOUR_S, UTC)
+        pending, totals = self._pending, self.totals
+        for (pool_id, bot_id), n in served.items():
+            key = (pool_id, bot_id, hour)
+            pending[key] = pending.get(key, 0) + n
+            totals[(pool_id, bot_id)] = totals.get((pool_id, bot_id), 0) + n
 
     def unflushed(self) -> dict[counts.Key, int]:
-        """Counted here but not (yet) in the database."""
+        """Harvested here but not (yet) in the database."""
         batch = dict(self._inflight)
-        for hour, bucket in self._pending.items():
-            for (pool_id, bot_id), n in bucket.items():
-                key = (pool_id, bot_id, hour)
-                batch[key] = batch.get(key, 0) + n
+        for key, n in self._pending.items():
+            batch[key] = batch.get(key, 0) + n
         return batch
-
-    def _take(self) -> dict[counts.Key, int]:
-        batch = {
-            (pool_id, bot_id, hour): n
-            for hour, bucket in self._pending.items()
-            for (pool_id, bot_id), n in bucket.items()
-        }
-        self._pending = {}
-        self._hour_ends = 0.0  # the next hit opens a fresh bucket
-        return batch
-
-    def _put_back(self, batch: dict[counts.Key, int]) -> None:
-        for (pool_id, bot_id, hour), n in batch.items():
-            bucket = self._pending.setdefault(hour, {})
-            bucket[(pool_id, bot_id)] = bucket.get((pool_id, bot_id), 0) + n
 
     async def flush(self) -> bool:
-        """Write everything counted so far in one transaction. On failure the counts
+        """Write everything harvested so far in one transaction. On failure the counts
         stay in memory for the next attempt; True when nothing is left unwritten."""
         async with self._lock:
-            batch = self._take()
+            batch, self._pending = self._pending, {}
             if not batch:
                 return True
             self._inflight = batch
             try:
                 await self._write(batch)
             except BaseException as exc:
-                self._put_back(batch)
+                for key, n in batch.items():
+                    self._pending[key] = self._pending.get(key, 0) + n
                 if not isinstance(exc, Exception):
                     raise
                 self.flush_failures += 1
@@ -116,21 +99,26 @@ class RedirectCounter:
                 except IntegrityError:
                     log.info("dropped %d redirects of deleted pool or bot %s", n, key[:2])
 
-    async def run(self) -> None:
-        """Flush every interval until stop(); a flush in progress is never cut short."""
+    async def run(self, collect: Collect) -> None:
+        """Harvest and flush every interval, and at each hour's end so that a count
+        lands in the hour it was served, until stop(). A flush is never cut short."""
         while True:
+            now = self._clock()
+            wait = min(self.flush_interval_s, HOUR_S - now % HOUR_S)
             try:
-                async with asyncio.timeout(self.flush_interval_s):
+                async with asyncio.timeout(wait):
                     await self._stop.wait()
                 return
             except TimeoutError:
+                self.add(collect())
                 await self.flush()
 
     def stop(self) -> None:
         self._stop.set()
 
-    async def drain(self, attempts: int = 3, pause_s: float = 0.5) -> None:
-        """The last flush at shutdown, retried while the database is busy."""
+    async def drain(self, collect: Collect, attempts: int = 3, pause_s: float = 0.5) -> None:
+        """The last harvest and flush at shutdown, retried while the database is busy."""
+        self.add(collect())
         for attempt in range(attempts):
             if await self.flush():
                 return

@@ -65,6 +65,7 @@ class BotpoolCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         figures, table, counter = self._figures, self._table, self._counter
+        counter.add(table.take_counts())  # so that the totals include the last second
         redirects = CounterMetricFamily(
             "botpool_redirects",
             "Leads sent to a bot, by the pool that served them and the bot.",

@@ -98,6 +98,7 @@ def error_response(
     )
     response.headers[hdrs.CACHE_CONTROL] = "no-store"
     response.headers[hdrs.VARY] = "Accept, Accept-Language"
+    response.headers[hdrs.CONTENT_LANGUAGE] = language
     if retry_after is not None:
         response.headers[hdrs.RETRY_AFTER] = str(max(1, retry_after))
     return response

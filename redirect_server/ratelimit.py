@@ -23,6 +23,10 @@ class ClientAddress:
         self._trusted = tuple(trusted)
         self.is_trusted = lru_cache(maxsize=4096)(self._check)
 
+    @property
+    def trusts_any(self) -> bool:
+        return bool(self._trusted)
+
     def _check(self, address: str) -> bool:
         try:
             ip = ipaddress.ip_address(address.strip())
@@ -34,6 +38,8 @@ class ClientAddress:
         peer = peer or ""
         if not self._trusted or not forwarded_for or not self.is_trusted(peer):
             return peer
+        if "," not in forwarded_for:  # one hop: the client, as our proxy saw it
+            return forwarded_for.strip() or peer
         hops = forwarded_for.split(",")
         for hop in reversed(hops[1:]):  # the left-most is the answer when all others are ours
             hop = hop.strip()
@@ -52,6 +58,7 @@ class RateLimiter:
         self._clock = clock
         self._current: dict[str, int] = {}
         self._previous: dict[str, int] = {}
+        self._previous_max = 0  # no client had more last minute
         self._window_end = 0.0
 
     def __len__(self) -> int:
@@ -61,6 +68,7 @@ class RateLimiter:
         start = now - now % WINDOW_S
         adjacent = start == self._window_end
         self._previous = self._current if adjacent else {}
+        self._previous_max = max(self._previous.values(), default=0)
         self._current = {}
         self._window_end = start + WINDOW_S
 
@@ -70,9 +78,10 @@ class RateLimiter:
         if now >= self._window_end:
             self._roll(now)
         current = self._current.get(client, 0)
-        previous = self._previous.get(client, 0) if self._previous else 0
-        if current + previous * (self._window_end - now) / WINDOW_S >= self.limit:
-            return self._retry_after(now, current, previous)
+        if current + self._previous_max >= self.limit:  # else surely under the limit
+            previous = self._previous.get(client, 0)
+            if current + previous * (self._window_end - now) / WINDOW_S >= self.limit:
+                return self._retry_after(now, current, previous)
         self._current[client] = current + 1
         return 0
 

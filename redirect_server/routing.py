@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from core.domain import BotStatus, PoolState
+from core.domain import BotStatus, PoolState, Strategy
 from core.strategies import Cursor, route
 from redirect_server.counter import RedirectCounter, Served
 from storage.db import Sessions
@@ -30,12 +30,14 @@ class Link:
     start_param: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Target:
-    """A member as /go serves it: the Location up to the start parameter, and what to count."""
+    """A member as /go serves it: the Location up to the start parameter, and the leads
+    it took since the counter last harvested them."""
 
     served: Served
     location_prefix: str
+    count: int = 0
 
 
 class RoutingTable:
@@ -54,6 +56,7 @@ class RoutingTable:
         self.targets: dict[int, dict[int, Target]] = {}
         self.cursors: dict[int, Cursor] = {}  # by pool id, kept across reloads
         self.hour_counts: dict[int, int] = {}  # bot id -> redirects in the last hour
+        self._least_connections = False  # kept up to date only while a pool reads it
         self.bot_statuses: dict[str, int] = {}
         self.labels: dict[Served, tuple[str, str]] = {}  # for /metrics: slug, username
         self.loaded_at: float | None = None  # time.monotonic() of the last good load
@@ -76,10 +79,22 @@ class RoutingTable:
         return self.targets[pool.pool_id][member.bot_id]
 
     def served(self, target: Target) -> None:
-        """Count a lead: in the batch for the database and in least-connections' view."""
-        self._counter.hit(target.served)
-        bot_id = target.served[1]
-        self.hour_counts[bot_id] = self.hour_counts.get(bot_id, 0) + 1
+        """Count a lead: on its target (harvested by the counter) and in the last hour's
+        figures least-connections reads."""
+        target.count += 1
+        if self._least_connections:
+            bot_id = target.served[1]
+            self.hour_counts[bot_id] = self.hour_counts.get(bot_id, 0) + 1
+
+    def take_counts(self) -> dict[Served, int]:
+        """The leads each target took since the last call."""
+        taken: dict[Served, int] = {}
+        for by_bot in self.targets.values():
+            for target in by_bot.values():
+                if target.count:
+                    taken[target.served] = target.count
+                    target.count = 0
+        return taken
 
     async def load(self) -> None:
         """Read every pool, member, bot status and last-hour count; swap them in at once."""
@@ -88,6 +103,7 @@ class RoutingTable:
             states = [state for _pool, state in await pools.all_states(session)]
             last_hour = await counts.per_bot_last_hour(session, now)
             statuses = Counter(bot.status for bot in await bots.all_bots(session))
+        self._counter.add(self.take_counts())  # the old targets' counts, before they go
         hour_counts: dict[int, int] = {}
         for (_pool_id, bot_id), n in last_hour.items():
             hour_counts[bot_id] = hour_counts.get(bot_id, 0) + n
@@ -107,6 +123,7 @@ class RoutingTable:
         self.targets = targets
         self.links = {s.slug: Link(s.pool_id, s.start_param) for s in states if s.is_active}
         self.hour_counts = hour_counts
+        self._least_connections = any(s.strategy is Strategy.LEAST_CONNECTIONS for s in states)
         self.bot_statuses = {status.value: statuses[status.value] for status in BotStatus}
         self.cursors = {pid: c for pid, c in self.cursors.items() if pid in self.pools}
         self.loaded_at = time.monotonic()

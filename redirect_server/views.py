@@ -24,9 +24,28 @@ LINK_PREVIEW = re.compile(
 _fullmatch_start = START_PARAM_RE.fullmatch  # fullmatch: "$" alone lets "abc\n" through
 
 
-def is_link_preview(user_agent: str) -> bool:
-    """Crawlers that fetch a link to draw its preview card: no lead behind them."""
-    return LINK_PREVIEW.search(user_agent) is not None
+class LinkPreviews:
+    """Crawlers that fetch a link to draw its preview card: no lead behind them. Leads'
+    browsers send a few thousand distinct user agents, so answers are remembered; at
+    most `remember` of them, none longer than `longest`, which bounds memory."""
+
+    def __init__(self, remember: int = 4096, longest: int = 512) -> None:
+        self._known: dict[str, bool] = {}
+        self._remember = remember
+        self._longest = longest
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def __call__(self, user_agent: str) -> bool:
+        known = self._known.get(user_agent)
+        if known is None:
+            known = LINK_PREVIEW.search(user_agent) is not None
+            if len(user_agent) <= self._longest:
+                if len(self._known) >= self._remember:
+                    self._known.clear()
+                self._known[user_agent] = known
+        return known
 
 
 class Redirector:
@@ -44,8 +63,9 @@ class Redirector:
         self._table = table
         self._figures = figures
         self._limiter = limiter
-        self._client_address = client_address
+        self._client_address = client_address if client_address.trusts_any else None
         self._retry_after = math.ceil(retry_after_s)
+        self._is_preview = LinkPreviews()
 
     async def go(self, request: web.Request) -> web.Response:
         started = perf_counter()
@@ -57,7 +77,9 @@ class Redirector:
     def _answer(self, request: web.Request) -> web.Response:
         headers = request.headers
         if self._limiter is not None:
-            client = self._client_address(request.remote, headers.get(hdrs.X_FORWARDED_FOR))
+            client = request.remote or ""
+            if self._client_address is not None:
+                client = self._client_address(client, headers.get(hdrs.X_FORWARDED_FOR))
             wait = self._limiter.hit(client)
             if wait:
                 return self._error(request, 429, wait)
@@ -65,14 +87,14 @@ class Redirector:
         link = table.links.get(request.match_info["slug"])
         if link is None:
             return self._error(request, 404)
-        counted = request.method == hdrs.METH_GET and not is_link_preview(
+        counted = request.method == hdrs.METH_GET and not self._is_preview(
             headers.get(hdrs.USER_AGENT, "")
         )
         target = table.pick(link, take_turn=counted)
         if target is None:
             return self._error(request, 503, self._retry_after)
         start = link.start_param
-        if request.query_string:
+        if "?" in request.raw_path:  # cheaper than parsing an absent query
             given = request.query.get("start")
             if given is not None and _fullmatch_start(given):
                 start = given

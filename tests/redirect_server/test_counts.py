@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections import Counter
+from datetime import UTC, datetime
 
 from core.domain import BotStatus
 from redirect_server.counter import RedirectCounter
@@ -62,10 +63,9 @@ async def test_a_flush_that_finds_the_database_locked_keeps_the_counts_for_the_n
     blocker = sqlite3.connect(sqlite_path(settings.database_url), isolation_level=None)
     try:
         blocker.execute("BEGIN IMMEDIATE")
-        counter.hit(served)
-        counter.hit(served)
+        counter.add({served: 2})
         assert await counter.flush() is False
-        counter.hit(served)
+        counter.add({served: 1})
         assert sum(counter.unflushed().values()) == 3
         assert counter.flush_failures == 1
         blocker.execute("ROLLBACK")
@@ -81,8 +81,9 @@ async def test_counts_of_a_deleted_pool_are_dropped_and_the_others_written(seed,
     gone = await seed.pool("gone", ("a_bot",))
     kept = await seed.pool("kept", ("b_bot",))
     counter = RedirectCounter(sessions)
-    counter.hit((gone.pool_id, gone.bot_ids["a_bot"]))
-    counter.hit((kept.pool_id, kept.bot_ids["b_bot"]))
+    counter.add(
+        {(gone.pool_id, gone.bot_ids["a_bot"]): 1, (kept.pool_id, kept.bot_ids["b_bot"]): 1}
+    )
     await seed.delete_pool(gone.pool_id)
     assert await counter.flush() is True
     assert await counted(sessions) == {(kept.pool_id, kept.bot_ids["b_bot"]): 1}
@@ -97,3 +98,19 @@ async def test_503s_and_404s_are_not_counted(seed, sessions, start_client):
             assert response.status in (404, 503)
     await client.close()
     assert await counted(sessions) == {}
+
+
+async def test_counts_land_in_the_hour_they_were_harvested_in(seed, sessions):
+    pool = await seed.pool("promo", ("a_bot",))
+    served = (pool.pool_id, pool.bot_ids["a_bot"])
+    now = [1_800_000_000.0 - 1]  # one second before an hour ends
+    counter = RedirectCounter(sessions, clock=lambda: now[0])
+    counter.add({served: 2})
+    now[0] += 2
+    counter.add({served: 3})
+    assert await counter.flush() is True
+    async with sessions() as session:
+        rows = await counts.per_bot_since(session, datetime.fromtimestamp(now[0] - 7200, UTC))
+        last_hour = await counts.per_bot_since(session, datetime.fromtimestamp(now[0], UTC))
+    assert rows == {served: 5}
+    assert last_hour == {served: 3}

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from core.domain import BotStatus
 from redirect_server import keys
+from redirect_server.views import LinkPreviews
 from storage.db import transaction
 from storage.models import utcnow
 from storage.repos import counts
@@ -181,3 +182,11 @@ async def test_previews_do_not_advance_least_connections_counts(seed, start_clie
     hour_counts = client.server.app[keys.ROUTING].hour_counts
     assert hour_counts.get(pool.bot_ids["a_bot"], 0) == 0
     assert hour_counts.get(pool.bot_ids["b_bot"], 0) == 0
+
+
+def test_remembered_user_agents_stay_bounded():
+    previews = LinkPreviews(remember=100, longest=50)
+    for i in range(1000):
+        assert previews(f"Mozilla/5.0 build {i}") is False
+    assert previews("x" * 5000 + " WhatsApp/2.0") is True
+    assert len(previews) <= 100
