@@ -23,11 +23,9 @@ log = logging.getLogger("botpool")
 
 def run_forever(main: Coroutine[Any, Any, int]) -> int:
     """Run `main` on uvloop when it is installed, else on asyncio."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(main)
-    return uvloop.run(main)
+    from redirect_server.app import run
+
+    return run(main)
 
 
 async def wait_for_stop_signal() -> None:
@@ -72,14 +70,13 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
 async def serving(app: web.Application, host: str, port: int) -> AsyncIterator[web.AppRunner]:
     """Serve `app` until the block ends; cleanup then flushes what the app holds."""
     from bot_manager.cli import StartupError
+    from redirect_server.app import serve
 
-    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2)
-    await runner.setup()
     try:
-        try:
-            await web.TCPSite(runner, host, port).start()
-        except OSError as exc:
-            raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        runner = await serve(app, host, port, shutdown_timeout=2)
+    except OSError as exc:
+        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    try:
         yield runner
     finally:
         await runner.cleanup()

@@ -148,3 +148,19 @@ async def test_check_prints_one_row_per_bot_with_its_probe(tmp_path, sandbox):
     assert " ok " in good_row and " ms" in good_row
     assert " auth " in gone_row and "Unauthorized" in gone_row
     assert good.token not in result.stdout and gone.token not in result.stdout
+
+
+def test_a_taken_port_stops_start_up_with_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = db_env(tmp_path, BOTPOOL_HTTP_HOST="127.0.0.1", BOTPOOL_HTTP_PORT=str(port))
+        result = run_cli("redirect", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"botpool: cannot listen on 127.0.0.1:{port}"
+    ), result.stderr
+    assert "Traceback" not in result.stderr
