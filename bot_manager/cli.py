@@ -21,6 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("redirect", help="the redirect server alone (an extra replica)")
     demo = commands.add_parser("demo", help="everything against a built-in Telegram sandbox")
     demo.add_argument("--chaos", action="store_true", help="ban and restore a bot every minute")
+    demo.add_argument(
+        "--chaos-every", type=float, default=60.0, metavar="SECONDS", help=argparse.SUPPRESS
+    )
     demo.add_argument("--port", type=int, default=None, help="redirect server port (default 8080)")
     commands.add_parser("migrate", help="bring the database schema up to date")
     apikey = commands.add_parser("apikey", help="REST API keys")
@@ -106,7 +109,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "demo":
         from bot_manager import demo
 
-        return runner.run_forever(demo.run_demo(settings, chaos=args.chaos, port=args.port))
+        return runner.run_forever(
+            demo.run_demo(
+                settings, chaos=args.chaos, chaos_every_s=args.chaos_every, port=args.port
+            )
+        )
     raise AssertionError(args.command)
 
 

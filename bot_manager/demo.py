@@ -42,12 +42,14 @@ Ctrl-C stops everything. Data: {workdir}
 """
 
 
-async def _seed(settings: Settings, tokens: list[tuple[int, str, str]]) -> None:
-    """One operator, four bots and a pool with all of them, straight into the database."""
+async def _seed(settings: Settings, tokens: list[tuple[int, str, str]]) -> dict[int, int]:
+    """One operator, four bots and a pool with all of them, straight into the database.
+    Returns each bot's database id by its Telegram id."""
     from bot_manager.runner import open_storage
     from storage.db import transaction
     from storage.repos import bots, members, operators, pools
 
+    ids: dict[int, int] = {}
     async with open_storage(settings) as store, transaction(store.sessions) as session:
         await operators.get_or_create(session, DEMO_OPERATOR.id, "pt-BR")
         pool = await pools.create(
@@ -62,6 +64,7 @@ async def _seed(settings: Settings, tokens: list[tuple[int, str, str]]) -> None:
                 username=username,
                 token=token,
             )
+            ids[telegram_id] = bot.id
             await members.add(
                 session,
                 DEMO_OPERATOR.id,
@@ -69,6 +72,7 @@ async def _seed(settings: Settings, tokens: list[tuple[int, str, str]]) -> None:
                 bot.id,
                 max_per_pool=settings.max_bots_per_pool,
             )
+    return ids
 
 
 def _show(message: dict[str, Any], buttons: list[dict[str, Any]], edited: bool) -> None:
@@ -155,20 +159,31 @@ async def _read_input(client: Any, control: Any, bots: list[Any]) -> None:
             print(f"sandbox said no: {exc}")
 
 
-async def _chaos(client: Any, bots: list[Any], every_s: float = CHAOS_EVERY_S) -> None:
-    """Ban a random bot, and restore the one banned before, every `every_s`."""
+async def _chaos(
+    client: Any, bots: list[Any], recheck: Any, every_s: float = CHAOS_EVERY_S
+) -> None:
+    """Ban a random bot every `every_s`; restore the one banned before and re-check it,
+    as its operator would after sorting it out with @BotFather."""
     banned = None
     while True:
         await asyncio.sleep(every_s)
         if banned is not None:
             await client.restore(banned)
-            print(f"\n🌪  chaos: @{banned.username} restored")
+            print(f"\n🌪  chaos: @{banned.username} restored; re-checking it", flush=True)
+            with contextlib.suppress(Exception):
+                await recheck(banned)
         banned = random.choice(bots)
         await client.ban(banned)
-        print(f"\n🌪  chaos: @{banned.username} banned")
+        print(f"\n🌪  chaos: @{banned.username} banned", flush=True)
 
 
-async def run_demo(settings: Settings, *, chaos: bool = False, port: int | None = None) -> int:
+async def run_demo(
+    settings: Settings,
+    *,
+    chaos: bool = False,
+    chaos_every_s: float = CHAOS_EVERY_S,
+    port: int | None = None,
+) -> int:
     from bot_manager.runner import run_all, wait_for_stop_signal
 
     workdir = Path(tempfile.mkdtemp(prefix="botpool-demo-"))
@@ -194,7 +209,13 @@ async def run_demo(settings: Settings, *, chaos: bool = False, port: int | None 
                 "breaker_cooldown_s": min(settings.breaker_cooldown_s, 20),
             }
         )
-        await _seed(settings, [(b.id, b.username, b.token) for b in bots])
+        ids = await _seed(settings, [(b.id, b.username, b.token) for b in bots])
+        monitors: list[Any] = []
+
+        async def recheck(bot: Any) -> None:
+            if monitors:
+                await monitors[0].recheck(DEMO_OPERATOR.id, ids[bot.id])
+
         stop = asyncio.Event()
         link = f"{settings.public_url}/go/{DEMO_SLUG}"
         print(HELP.format(link=link, slug=DEMO_SLUG, bots=DEMO_BOTS, workdir=workdir), flush=True)
@@ -205,10 +226,10 @@ async def run_demo(settings: Settings, *, chaos: bool = False, port: int | None 
             asyncio.create_task(wait_for_stop_signal()),
         ]
         if chaos:
-            side.append(asyncio.create_task(_chaos(client, bots)))
+            side.append(asyncio.create_task(_chaos(client, bots, recheck, chaos_every_s)))
         side[2].add_done_callback(lambda _task: stop.set())
         try:
-            return await run_all(settings, stop=stop)
+            return await run_all(settings, stop=stop, on_monitor=monitors.append)
         finally:
             for task in side:
                 task.cancel()

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -136,7 +136,12 @@ def control_bot(settings: Settings) -> Any:
         ) from None
 
 
-async def run_all(settings: Settings, *, stop: asyncio.Event | None = None) -> int:
+async def run_all(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    on_monitor: Callable[[Any], None] | None = None,
+) -> int:
     """`botpool run`: control bot (long polling), redirect server and health checks in
     one loop. SIGTERM or Ctrl-C (or `stop`) stops polling, lets a running health pass
     end, writes pending counts and closes the database."""
@@ -171,6 +176,8 @@ async def run_all(settings: Settings, *, stop: asyncio.Event | None = None) -> i
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
         monitor.start(scheduler)
+        if on_monitor is not None:  # the demo re-checks bots as an operator would
+            on_monitor(monitor)
         stack.push_async_callback(monitor.stop)
 
         dp = create_dispatcher(

@@ -46,14 +46,17 @@ class Process:
         return "\n".join(self.output)
 
     async def wait_for_line(self, needle: str, timeout_s: float = 60) -> str:
-        async with asyncio.timeout(timeout_s):
-            while True:
-                for line in self.output:
-                    if needle in line:
-                        return line
-                if self.proc.returncode is not None:
-                    raise AssertionError(f"botpool exited early:\n{self.text()}")
-                await asyncio.sleep(0.05)
+        try:
+            async with asyncio.timeout(timeout_s):
+                while True:
+                    for line in self.output:
+                        if needle in line:
+                            return line
+                    if self.proc.returncode is not None:
+                        raise AssertionError(f"botpool exited early:\n{self.text()}")
+                    await asyncio.sleep(0.05)
+        except TimeoutError:
+            raise AssertionError(f"no line with {needle!r} in:\n{self.text()}") from None
 
     async def stop(self, timeout_s: float = 5) -> int:
         """SIGTERM, then the exit code; it must come within `timeout_s`."""

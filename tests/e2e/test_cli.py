@@ -160,7 +160,9 @@ def test_a_taken_port_stops_start_up_with_one_line(tmp_path):
         env = db_env(tmp_path, BOTPOOL_HTTP_HOST="127.0.0.1", BOTPOOL_HTTP_PORT=str(port))
         result = run_cli("redirect", env=env, cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        f"botpool: cannot listen on 127.0.0.1:{port}"
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"botpool: cannot listen on 127.0.0.1:{port}")
     ), result.stderr
     assert "Traceback" not in result.stderr
