@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
@@ -35,19 +37,20 @@ def _bearer(request: web.Request) -> str:
     return key.strip()
 
 
-@web.middleware
-async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Unknown paths and methods answer 404/405 as they are; every other route but the
-    public ones needs a valid, unrevoked key."""
-    match_info = request.match_info
-    if match_info.http_exception is not None or match_info.route.name in PUBLIC_ROUTES:
+def requires_key(handler: Handler) -> Handler:
+    """`handler` run only for a valid, unrevoked key, with the operator it names in
+    request[OWNER]. Wrap it in errors.json_errors so that a 401 answers in JSON."""
+
+    @functools.wraps(handler)
+    async def authenticated(request: web.Request) -> web.StreamResponse:
+        key = _bearer(request)
+        async with transaction(request.config_dict[keys.SESSIONS]) as session:
+            owner_id = await apikeys.authenticate(session, key)
+        if owner_id is None:
+            raise _unauthorized(
+                "this API key is not valid or was revoked", 'Bearer error="invalid_token"'
+            )
+        request[OWNER] = owner_id
         return await handler(request)
-    key = _bearer(request)
-    async with transaction(request.config_dict[keys.SESSIONS]) as session:
-        owner_id = await apikeys.authenticate(session, key)
-    if owner_id is None:
-        raise _unauthorized(
-            "this API key is not valid or was revoked", 'Bearer error="invalid_token"'
-        )
-    request[OWNER] = owner_id
-    return await handler(request)
+
+    return authenticated

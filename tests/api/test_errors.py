@@ -90,7 +90,10 @@ async def test_405_names_the_allowed_methods(client):
 @pytest.mark.parametrize(
     "path",
     [
+        "/api",
+        "/api/",
         "/api/nothing-here",
+        "/api/bots/1/nothing-here",
         "/api/redirect-pools/abc",
         "/api/redirect-pools/-1/status",
         "/api/redirect-pools/1.5",

@@ -125,6 +125,9 @@ STATE_DEPENDENT = {"POST /api/bots", "PATCH /api/redirect-pools/{pool_id}"}
 @hypothesis_settings(
     max_examples=25,
     deadline=None,
+    # The same cases on every run, so CI is deterministic (the flake this fixed: a name
+    # of only U+001E, valid to JSON Schema's \S, blank to the API; see schemas._NAME).
+    derandomize=True,
     # One live server serves every generated case, on purpose.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
