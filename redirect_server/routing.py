@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+from multidict import CIMultiDict
+
 from core.domain import BotStatus, PoolState, Strategy
-from core.strategies import Cursor, route
+from core.strategies import Cursor, Plan, plan_routes, take
 from redirect_server.counter import RedirectCounter, Served
 from storage.db import Sessions
 from storage.repos import bots, counts, pools
@@ -38,6 +41,8 @@ class Target:
     served: Served
     location_prefix: str
     count: int = 0
+    # Response headers by start parameter, for pools' default ones only (few, bounded).
+    headers: dict[str, CIMultiDict[str]] = field(default_factory=dict)
 
 
 class RoutingTable:
@@ -55,6 +60,8 @@ class RoutingTable:
         self.pools: dict[int, PoolState] = {}
         self.targets: dict[int, dict[int, Target]] = {}
         self.cursors: dict[int, Cursor] = {}  # by pool id, kept across reloads
+        self.plans: dict[int, Plan] = {}  # by the pool id a lead asks for
+        self._plans_until = math.inf  # time.time() when a breaker expires: plan again
         self.hour_counts: dict[int, int] = {}  # bot id -> redirects in the last hour
         self._least_connections = False  # kept up to date only while a pool reads it
         self.bot_statuses: dict[str, int] = {}
@@ -69,14 +76,26 @@ class RoutingTable:
         """The member that gets this lead, following fallback pools; None means 503.
         Without `take_turn` (previews) the strategy is asked with a scratch cursor,
         so crawlers never shift whose turn it is."""
-        cursors = self.cursors if take_turn else {}
-        chosen = route(
-            self.pools, link.pool_id, cursors, datetime.now(UTC), hour_counts=self.hour_counts
-        )
-        if chosen is None:
+        if time.time() >= self._plans_until:
+            self._plan()
+        plan = self.plans.get(link.pool_id)
+        if plan is None:
             return None
-        pool, member = chosen
-        return self.targets[pool.pool_id][member.bot_id]
+        pool_id = plan.pool.pool_id
+        if take_turn:
+            cursor = self.cursors.get(pool_id)
+            if cursor is None:
+                cursor = self.cursors[pool_id] = Cursor()
+        else:
+            cursor = Cursor()
+        member = take(plan, cursor, hour_counts=self.hour_counts)
+        return self.targets[pool_id][member.bot_id]
+
+    def _plan(self, now: datetime | None = None) -> None:
+        """Work out every pool's choices again, from the current states."""
+        plans, expires = plan_routes(self.pools, now or datetime.now(UTC))
+        self.plans = plans
+        self._plans_until = math.inf if expires is None else expires.timestamp()
 
     def served(self, target: Target) -> None:
         """Count a lead: on its target (harvested by the counter) and in the last hour's
@@ -120,6 +139,7 @@ class RoutingTable:
             for m in state.members:
                 self.labels[(state.pool_id, m.bot_id)] = (state.slug, m.username)
         self.pools = {state.pool_id: state for state in states}
+        self._plan(now)
         self.targets = targets
         self.links = {s.slug: Link(s.pool_id, s.start_param) for s in states if s.is_active}
         self.hour_counts = hour_counts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from time import perf_counter
 
 from aiohttp import hdrs, web
@@ -15,7 +16,7 @@ from redirect_server import keys
 from redirect_server.metrics import GoFigures
 from redirect_server.pages import error_response
 from redirect_server.ratelimit import ClientAddress, RateLimiter
-from redirect_server.routing import RoutingTable
+from redirect_server.routing import RoutingTable, Target
 
 LINK_PREVIEW = re.compile(
     r"TelegramBot|WhatsApp|facebookexternalhit|Facebot|Twitterbot|Slackbot|Slack-ImgProxy"
@@ -48,6 +49,12 @@ class LinkPreviews:
         return known
 
 
+def _redirect_headers(target: Target, start: str) -> CIMultiDict[str]:
+    return CIMultiDict(
+        ((hdrs.LOCATION, target.location_prefix + start), (hdrs.CACHE_CONTROL, "no-store"))
+    )
+
+
 class Redirector:
     """Sends each lead to a bot. Its collaborators are attributes rather than app
     lookups, and it runs without middleware: every request of every lead comes here."""
@@ -62,6 +69,7 @@ class Redirector:
     ) -> None:
         self._table = table
         self._figures = figures
+        self._latency = figures.latency
         self._limiter = limiter
         self._client_address = client_address if client_address.trusts_any else None
         self._retry_after = math.ceil(retry_after_s)
@@ -72,7 +80,10 @@ class Redirector:
         try:
             return self._answer(request)
         finally:
-            self._figures.latency.observe(perf_counter() - started)
+            latency = self._latency
+            elapsed = perf_counter() - started
+            latency.counts[bisect_left(latency.bounds, elapsed)] += 1
+            latency.sum += elapsed
 
     def _answer(self, request: web.Request) -> web.Response:
         headers = request.headers
@@ -93,21 +104,19 @@ class Redirector:
         target = table.pick(link, take_turn=counted)
         if target is None:
             return self._error(request, 503, self._retry_after)
-        start = link.start_param
-        if "?" in request.raw_path:  # cheaper than parsing an absent query
-            given = request.query.get("start")
-            if given is not None and _fullmatch_start(given):
-                start = given
         if counted:
             table.served(target)
         else:
             self._figures.previews += 1
-        return web.Response(
-            status=302,
-            headers=CIMultiDict(
-                ((hdrs.LOCATION, target.location_prefix + start), (hdrs.CACHE_CONTROL, "no-store"))
-            ),
-        )
+        start = link.start_param
+        if "?" in request.raw_path:  # cheaper than parsing an absent query
+            given = request.query.get("start")
+            if given is not None and given != start and _fullmatch_start(given):
+                return web.Response(status=302, headers=_redirect_headers(target, given))
+        location = target.headers.get(start)
+        if location is None:
+            location = target.headers[start] = _redirect_headers(target, start)
+        return web.Response(status=302, headers=location)
 
     def _error(self, request: web.Request, status: int, wait: int | None = None) -> web.Response:
         self._figures.errors[status] += 1

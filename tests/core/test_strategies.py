@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.domain import BotStatus, MemberState, PoolState, Priority, Strategy
-from core.strategies import Cursor, candidates, choose, route
+from core.strategies import Cursor, Plan, candidates, choose, plan_routes, route, take
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PAST, FUTURE = NOW - timedelta(seconds=1), NOW + timedelta(seconds=60)
@@ -439,3 +439,96 @@ def test_routing_through_any_fallback_graph_ends_and_serves_only_what_may_serve(
         served_by, chosen = result
         assert served_by.is_active or served_by.pool_id == start
         check_pick(served_by, chosen)
+
+
+# plans: route's choices worked out in advance
+
+
+def test_plans_expire_when_the_first_breaker_does() -> None:
+    soon, later = NOW + timedelta(seconds=5), NOW + timedelta(seconds=30)
+    pools = pools_by_id(
+        pool_of(member(1), member(2, breaker_until=later), pool_id=1),
+        pool_of(member(3, breaker_until=soon), member(4, breaker_until=PAST), pool_id=2),
+    )
+    plans, expires = plan_routes(pools, NOW)
+    assert expires == soon
+    assert [m.bot_id for m in plans[2].group] == [4]
+    plans, expires = plan_routes(pools, soon)
+    assert expires == later
+    assert [m.bot_id for m in plans[2].group] == [3, 4]
+    assert plan_routes(pools, later)[1] is None
+
+
+def test_a_pool_with_no_bot_plans_its_fallback_and_one_with_nowhere_to_go_has_no_plan() -> None:
+    pools = pools_by_id(
+        pool_of(member(1, status=BotStatus.OFFLINE), pool_id=1, fallback_pool_id=2),
+        pool_of(member(2), pool_id=2),
+        pool_of(member(3, is_enabled=False), pool_id=3),
+    )
+    plans, _ = plan_routes(pools, NOW)
+    assert plans[1] is plans[2] and plans[1].pool.pool_id == 2
+    assert 3 not in plans
+
+
+def take_routed(
+    plans: Mapping[int, Plan],
+    pool_id: int,
+    cursors: dict[int, Cursor],
+    rng: random.Random,
+    counts: Mapping[int, int],
+) -> tuple[int, int] | None:
+    plan = plans.get(pool_id)
+    if plan is None:
+        return None
+    cursor = cursors.setdefault(plan.pool.pool_id, Cursor())
+    return plan.pool.pool_id, take(plan, cursor, hour_counts=counts, rng=rng).bot_id
+
+
+@BOUNDED
+@given(
+    st.lists(
+        st.tuples(member_lists, st.booleans(), st.one_of(st.none(), st.integers(1, 5))),
+        min_size=1,
+        max_size=5,
+    ),
+    st.sampled_from(list(Strategy)),
+    st.lists(st.integers(1, 6), max_size=30),
+    hour_counts,
+    st.integers(0, 2**32),
+)
+def test_planned_picks_are_the_picks_route_makes(
+    drawn: list[tuple[tuple[MemberState, ...], bool, int | None]],
+    strategy: Strategy,
+    sequence: list[int],
+    counts: dict[int, int],
+    seed: int,
+) -> None:
+    pools = {
+        i: PoolState(i, f"p{i}", strategy, members, active, fallback_pool_id=fallback)
+        for i, (members, active, fallback) in enumerate(drawn, 1)
+    }
+    plans, _ = plan_routes(pools, NOW)
+    routed_cursors: dict[int, Cursor] = {}
+    planned_cursors: dict[int, Cursor] = {}
+    routed_rng, planned_rng = random.Random(seed), random.Random(seed)
+    for pool_id in sequence:
+        routed = route(pools, pool_id, routed_cursors, NOW, hour_counts=counts, rng=routed_rng)
+        expected = None if routed is None else (routed[0].pool_id, routed[1].bot_id)
+        assert take_routed(plans, pool_id, planned_cursors, planned_rng, counts) == expected
+
+
+@BOUNDED
+@given(st.lists(random_pools, min_size=2, max_size=6), hour_counts, st.integers(0, 2**32))
+def test_planned_picks_follow_choose_while_the_pool_changes_under_one_cursor(
+    states: list[PoolState], counts: dict[int, int], seed: int
+) -> None:
+    chosen_cursor, planned_cursor = Cursor(), Cursor()
+    chosen_rng, planned_rng = random.Random(seed), random.Random(seed)
+    for pool in states:
+        plan = plan_routes({1: pool}, NOW)[0].get(1)
+        for _ in range(4):
+            expected = choose(pool, chosen_cursor, NOW, hour_counts=counts, rng=chosen_rng)
+            if plan is None:
+                assert expected is None
+                continue
+            assert take(plan, planned_cursor, hour_counts=counts, rng=planned_rng) == expected

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import UTC, datetime, timedelta
 
-from core.domain import BotStatus
+from core.domain import BotStatus, MemberState, PoolState, Strategy
 from redirect_server import keys
 from redirect_server.counter import RedirectCounter
-from redirect_server.routing import RoutingTable
+from redirect_server.routing import Link, RoutingTable, Target
 from storage.db import sqlite_path, transaction
 from storage.models import utcnow
 from storage.repos import counts
@@ -121,3 +122,19 @@ async def test_a_failed_reload_keeps_the_previous_table_serving(seed, settings, 
         database.close()
     await client.server.app[keys.ON_CHANGE]()
     assert table.reload_failures == 1
+
+
+async def test_a_bot_comes_back_when_its_breaker_expires_without_a_reload(sessions):
+    table = RoutingTable(sessions, RedirectCounter(sessions))
+    until = datetime.now(UTC) + timedelta(seconds=0.3)
+    members = (MemberState(1, "a_bot", breaker_until=until), MemberState(2, "b_bot"))
+    table.pools = {7: PoolState(7, "promo", Strategy.ROUND_ROBIN, members)}
+    table.targets = {7: {m.bot_id: Target((7, m.bot_id), m.username) for m in members}}
+    table._plan()
+    link = Link(7, "acesso")
+    assert {table.pick(link).served[1] for _ in range(4)} == {2}
+    for _ in range(50):  # bounded: the breaker ends 0.3 s from now
+        if datetime.now(UTC) > until:
+            break
+        await asyncio.sleep(0.02)
+    assert {table.pick(link).served[1] for _ in range(4)} == {1, 2}
