@@ -56,7 +56,7 @@ def candidates(pool: PoolState, now: datetime) -> list[MemberState]:
     return group
 
 
-def _round_robin(pool: PoolState, group: list[MemberState], cursor: Cursor) -> MemberState:
+def round_robin_turn(pool: PoolState, group: list[MemberState], cursor: Cursor) -> MemberState:
     """The first of `group` after the last pick in the pool's order, wrapping around."""
     last = cursor.last_bot_id
     if last is None or len(group) == 1:
@@ -120,9 +120,9 @@ def choose(
         counts = hour_counts or {}
         fewest = min(counts.get(m.bot_id, 0) for m in group)
         tied = [m for m in group if counts.get(m.bot_id, 0) == fewest]
-        chosen = _round_robin(pool, tied, cursor)
+        chosen = round_robin_turn(pool, tied, cursor)
     else:
-        chosen = _round_robin(pool, group, cursor)
+        chosen = round_robin_turn(pool, group, cursor)
     cursor.last_bot_id = chosen.bot_id
     if not _same_order(cursor.order, pool.members):
         cursor.order = tuple(m.bot_id for m in pool.members)
@@ -165,118 +165,3 @@ def route(
                 return pool, member
         current = pool.fallback_pool_id
     return None
-
-
-# Plans: what `route` would do, worked out once per pool state rather than per lead.
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """The pool that serves a lead sent to some pool (itself or down its fallbacks) and
-    that pool's candidates, with the per-pick work of its strategy done in advance.
-    Valid until the routing view changes or `plan_routes`' expiry passes."""
-
-    pool: PoolState
-    group: tuple[MemberState, ...]
-    order: tuple[int, ...]  # the pool's member order, as cursors keep it
-    next_after: dict[int | None, MemberState]  # round robin: the turn after each bot
-    weights_key: tuple[tuple[int, int], ...]
-    total_weight: int
-
-
-def _plan(pool: PoolState, group: list[MemberState]) -> Plan:
-    next_after: dict[int | None, MemberState] = {None: group[0]}
-    for member in pool.members:
-        next_after[member.bot_id] = _round_robin(pool, group, Cursor(last_bot_id=member.bot_id))
-    return Plan(
-        pool,
-        tuple(group),
-        tuple(m.bot_id for m in pool.members),
-        next_after,
-        tuple((m.bot_id, m.weight) for m in group),
-        sum(m.weight for m in group),
-    )
-
-
-def plan_routes(
-    pools: Mapping[int, PoolState], now: datetime
-) -> tuple[dict[int, Plan], datetime | None]:
-    """For each pool id, the plan `route` follows at `now` (absent: 503), and the moment
-    these plans stop holding: the first breaker to expire, the only thing in a pool's
-    state that changes by itself. None: they hold until the state changes."""
-    groups: dict[int, Plan] = {}
-    expires: datetime | None = None
-    for pool in pools.values():
-        for member in pool.members:
-            until = member.breaker_until
-            if until is not None and now < until and (expires is None or until < expires):
-                expires = until
-        group = candidates(pool, now)
-        if group:
-            groups[pool.pool_id] = _plan(pool, group)
-    plans: dict[int, Plan] = {}
-    for pool_id in pools:
-        seen: set[int] = set()
-        current: int | None = pool_id
-        while current is not None and current not in seen:
-            seen.add(current)
-            pool = pools.get(current)
-            if pool is None:
-                break
-            if (pool.is_active or current == pool_id) and current in groups:
-                plans[pool_id] = groups[current]
-                break
-            current = pool.fallback_pool_id
-    return plans, expires
-
-
-def take(
-    plan: Plan,
-    cursor: Cursor,
-    *,
-    hour_counts: Mapping[int, int] | None = None,
-    rng: random.Random | None = None,
-) -> MemberState:
-    """The member of a planned pool that takes the next lead: `choose` without working
-    out the candidates again. `cursor` is the serving pool's (plan.pool)."""
-    strategy = plan.pool.strategy
-    if strategy is _ROUND_ROBIN:
-        chosen = plan.next_after.get(cursor.last_bot_id)
-        if chosen is None:  # the last bot left the pool
-            chosen = _round_robin(plan.pool, list(plan.group), cursor)
-    elif strategy is _WEIGHTED:
-        chosen = _weighted_step(plan, cursor)
-    elif strategy is _RANDOM:
-        chosen = (rng or random).choice(plan.group)
-    else:
-        counts = hour_counts or {}
-        group = plan.group
-        fewest = min(counts.get(m.bot_id, 0) for m in group)
-        tied = [m for m in group if counts.get(m.bot_id, 0) == fewest]
-        chosen = _round_robin(plan.pool, tied, cursor)
-    cursor.last_bot_id = chosen.bot_id
-    if cursor.order is not plan.order:
-        cursor.order = plan.order
-    return chosen
-
-
-_ROUND_ROBIN, _WEIGHTED, _RANDOM = Strategy.ROUND_ROBIN, Strategy.WEIGHTED, Strategy.RANDOM
-
-
-def _weighted_step(plan: Plan, cursor: Cursor) -> MemberState:
-    """`_weighted` with the key and the total worked out in advance."""
-    key = plan.weights_key
-    if cursor.weights_key is not key:
-        if key != cursor.weights_key:
-            cursor.current = {bot_id: 0 for bot_id, _weight in key}
-        cursor.weights_key = key
-    current = cursor.current
-    best: MemberState | None = None
-    best_current = 0
-    for member in plan.group:
-        value = current[member.bot_id] = current[member.bot_id] + member.weight
-        if best is None or value > best_current:
-            best, best_current = member, value
-    assert best is not None
-    current[best.bot_id] -= plan.total_weight
-    return best

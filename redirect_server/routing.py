@@ -15,7 +15,8 @@ from urllib.parse import quote
 from multidict import CIMultiDict
 
 from core.domain import BotStatus, PoolState, Strategy
-from core.strategies import Cursor, Plan, plan_routes, take
+from core.plans import Plan, plan_routes, take
+from core.strategies import Cursor
 from redirect_server.counter import RedirectCounter, Served
 from storage.db import Sessions
 from storage.repos import bots, counts, pools

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.domain import BotStatus, MemberState, PoolState, Priority, Strategy
-from core.strategies import Cursor, Plan, candidates, choose, plan_routes, route, take
+from core.plans import Plan, plan_routes, take
+from core.strategies import Cursor, candidates, choose, route
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PAST, FUTURE = NOW - timedelta(seconds=1), NOW + timedelta(seconds=60)
