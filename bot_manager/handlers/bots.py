@@ -17,7 +17,6 @@ from bot_manager.replies import edit, send
 from bot_manager.texts import t
 from bot_manager.views.bots import bots_text, detail_text
 from core.domain import BotStatus
-from storage.db import mark_changed
 from storage.models import Operator
 from storage.repos import bots
 
@@ -78,7 +77,6 @@ async def delete_confirmed(
     bot = await bots.get_owned(session, operator.id, callback_data.bot_id)
     username = bot.username
     await bots.delete_owned(session, operator.id, bot.id)
-    mark_changed(session)
     await edit(query, t(lang, "bot.deleted", username=username), kb.after_delete(lang))
 
 

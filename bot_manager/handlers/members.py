@@ -15,7 +15,6 @@ from bot_manager.replies import edit
 from bot_manager.texts import t
 from bot_manager.views.pools import priority_name, render_card
 from core.settings import Settings
-from storage.db import mark_changed
 from storage.models import Member, Operator
 from storage.repos import bots, members, pools
 
@@ -90,7 +89,6 @@ async def add(
         callback_data.bot_id,
         max_per_pool=settings.max_bots_per_pool,
     )
-    mark_changed(session)
     callback_answer.text = t(lang, "members.added", username=member.bot.username)
     await _manage_screen(query, session, operator, settings, lang, callback_data.pool_id)
 
@@ -129,7 +127,6 @@ async def change(
     else:
         changes = {"weight": member.weight + (1 if action is MemberAction.WEIGHT_UP else -1)}
     member = await members.update(session, operator.id, pool_id, bot_id, **changes)
-    mark_changed(session)
     callback_answer.text = t(lang, "common.saved")
     await _member_screen(query, session, settings, lang, member)
 
@@ -147,7 +144,6 @@ async def remove(
     member = await members.get_owned(session, operator.id, pool_id, bot_id)
     username = member.bot.username
     await members.remove(session, operator.id, pool_id, bot_id)
-    mark_changed(session)
     callback_answer.text = t(lang, "members.removed", username=username)
     await _manage_screen(query, session, operator, settings, lang, pool_id)
 

@@ -24,7 +24,6 @@ from core import validation
 from core.domain import SLUG_RE, Strategy
 from core.errors import Invalid, SlugTaken
 from core.settings import Settings
-from storage.db import mark_changed
 from storage.models import Operator
 from storage.repos import pools
 
@@ -59,7 +58,6 @@ async def newpool_command(
         return
     slug, _, name = command.args.strip().partition(" ")
     pool = await pools.create(session, operator.id, name=name.strip() or slug, slug=slug.lower())
-    mark_changed(session)
     await state.clear()
     text = t(lang, "newpool.created") + "\n\n" + await render_card(session, settings, lang, pool)
     await send(message, text, kb.card(lang, pool))
@@ -135,7 +133,6 @@ async def strategy_pressed(
         await state.set_state(NewPool.slug)
         await edit(query, error_text(lang, exc), kb.wizard_slug(lang, None))
         return
-    mark_changed(session)
     await state.clear()
     text = t(lang, "newpool.created") + "\n\n" + await render_card(session, settings, lang, pool)
     await edit(query, text, kb.card(lang, pool))

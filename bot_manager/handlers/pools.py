@@ -16,7 +16,6 @@ from bot_manager.replies import edit, send
 from bot_manager.texts import t
 from bot_manager.views.pools import health_of, public_link, render_card
 from core.settings import Settings
-from storage.db import mark_changed
 from storage.models import Operator, utcnow
 from storage.repos import pools
 
@@ -93,7 +92,6 @@ async def set_strategy(
     pool = await pools.update_owned(
         session, operator.id, callback_data.pool_id, strategy=callback_data.strategy
     )
-    mark_changed(session)
     callback_answer.text = t(lang, "common.saved")
     await edit(query, await render_card(session, settings, lang, pool), kb.card(lang, pool))
 
@@ -109,7 +107,6 @@ async def toggle_active(
 ) -> None:
     pool = await pools.get_owned(session, operator.id, callback_data.pool_id)
     await pools.update_owned(session, operator.id, pool.id, is_active=not pool.is_active)
-    mark_changed(session)
     callback_answer.text = t(lang, "pool.activated" if pool.is_active else "pool.paused")
     await edit(query, await render_card(session, settings, lang, pool), kb.card(lang, pool))
 
@@ -140,7 +137,6 @@ async def set_fallback(
     pool = await pools.update_owned(
         session, operator.id, callback_data.pool_id, fallback_pool_id=target
     )
-    mark_changed(session)
     callback_answer.text = t(lang, "common.saved")
     await edit(query, await render_card(session, settings, lang, pool), kb.card(lang, pool))
 
@@ -174,7 +170,6 @@ async def delete_confirmed(
     pool = await pools.get_owned(session, operator.id, callback_data.pool_id)
     name, slug = pool.name, pool.slug
     await pools.delete_owned(session, operator.id, pool.id)
-    mark_changed(session)
     await edit(query, t(lang, "pool.deleted", name=name, slug=slug), kb.after_delete(lang))
 
 

@@ -12,7 +12,6 @@ from redirect_server.api import context
 from redirect_server.api.body import path_id, read_object
 from redirect_server.api.errors import ApiError
 from redirect_server.api.serializers import bot_json
-from storage.db import mark_changed
 from storage.repos import bots
 
 routes = web.RouteTableDef()
@@ -56,5 +55,4 @@ async def delete_bot(request: web.Request) -> web.Response:
     bot_id = path_id(request, "bot_id")
     async with context.unit_of_work(request) as session:
         await bots.delete_owned(session, context.owner(request), bot_id)
-        mark_changed(session)
     return web.Response(status=204)

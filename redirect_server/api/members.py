@@ -7,7 +7,6 @@ from aiohttp import web
 from redirect_server.api import context
 from redirect_server.api.body import body_id, path_id, read_object
 from redirect_server.api.serializers import member_json
-from storage.db import mark_changed
 from storage.models import utcnow
 from storage.repos import counts, members
 
@@ -31,7 +30,6 @@ async def add_member(request: web.Request) -> web.Response:
             max_per_pool=max_per_pool,
             **body,  # type: ignore[arg-type]
         )
-        mark_changed(session)
         redirects = await counts.pool_last_hour(session, pool_id, utcnow())
     return web.json_response(member_json(member, redirects.get(bot_id, 0)), status=201)
 
@@ -42,8 +40,6 @@ async def update_member(request: web.Request) -> web.Response:
     body = await read_object(request, allowed=members.EDITABLE)
     async with context.unit_of_work(request) as session:
         member = await members.update(session, context.owner(request), pool_id, bot_id, **body)
-        if body:
-            mark_changed(session)
         redirects = await counts.pool_last_hour(session, pool_id, utcnow())
     return web.json_response(member_json(member, redirects.get(bot_id, 0)))
 
@@ -53,5 +49,4 @@ async def remove_member(request: web.Request) -> web.Response:
     pool_id, bot_id = path_id(request, "pool_id"), path_id(request, "bot_id")
     async with context.unit_of_work(request) as session:
         await members.remove(session, context.owner(request), pool_id, bot_id)
-        mark_changed(session)
     return web.Response(status=204)

@@ -9,7 +9,6 @@ from core.figures import pool_status
 from redirect_server.api import context
 from redirect_server.api.body import body_id, path_id, read_object
 from redirect_server.api.serializers import pool_json, pool_with_members_json, status_json
-from storage.db import mark_changed
 from storage.models import utcnow
 from storage.repos import counts, pools
 
@@ -23,7 +22,6 @@ async def create_pool(request: web.Request) -> web.Response:
     body = await read_object(request, allowed=CREATE_FIELDS, required=("name", "slug"))
     async with context.unit_of_work(request) as session:
         pool = await pools.create(session, context.owner(request), **body)  # type: ignore[arg-type]
-        mark_changed(session)
     return web.json_response(pool_json(pool, context.settings(request).public_url), status=201)
 
 
@@ -53,8 +51,6 @@ async def update_pool(request: web.Request) -> web.Response:
         _fallback_in_range(body["fallback_pool_id"])
     async with context.unit_of_work(request) as session:
         pool = await pools.update_owned(session, context.owner(request), pool_id, **body)
-        if body:
-            mark_changed(session)
     return web.json_response(pool_json(pool, context.settings(request).public_url))
 
 
@@ -70,7 +66,6 @@ async def delete_pool(request: web.Request) -> web.Response:
     pool_id = path_id(request, "pool_id")
     async with context.unit_of_work(request) as session:
         await pools.delete_owned(session, context.owner(request), pool_id)
-        mark_changed(session)
     return web.Response(status=204)
 
 

@@ -9,7 +9,7 @@ from core.domain import BotStatus
 from core.errors import BotAlreadyRegistered, NotFound
 from core.health import HealthState
 from storage.crypto import TokenCipher
-from storage.db import dialect_insert
+from storage.db import dialect_insert, mark_changed
 from storage.models import Bot, utcnow
 from storage.repos import operators
 
@@ -66,6 +66,7 @@ async def list_owned(session: AsyncSession, owner_id: int) -> Sequence[Bot]:
 async def delete_owned(session: AsyncSession, owner_id: int, bot_id: int) -> None:
     await session.delete(await get_owned(session, owner_id, bot_id))
     await session.flush()
+    mark_changed(session)
 
 
 async def all_bots(session: AsyncSession) -> Sequence[Bot]:

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import validation
 from core.domain import Priority
 from core.errors import AlreadyMember, Invalid, NotFound, PoolFull
+from storage.db import mark_changed
 from storage.models import Member, Pool
 from storage.repos import bots, pools
 
@@ -35,6 +36,7 @@ async def add(
     member.bot = bot
     pool.members.append(member)
     await session.flush()
+    mark_changed(session)
     return member
 
 
@@ -66,6 +68,7 @@ async def update(
         else:
             raise Invalid(field, "cannot be changed")
     await session.flush()
+    mark_changed(session)
     return member
 
 
@@ -73,3 +76,4 @@ async def remove(session: AsyncSession, owner_id: int, pool_id: int, bot_id: int
     pool = await pools.get_owned(session, owner_id, pool_id)
     pool.members.remove(_find(pool, bot_id))
     await session.flush()
+    mark_changed(session)

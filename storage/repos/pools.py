@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from core import validation
 from core.domain import DEFAULT_START_PARAM, BotStatus, MemberState, PoolState, Priority, Strategy
 from core.errors import Invalid, NotFound, SlugTaken
-from storage.db import dialect_insert
+from storage.db import dialect_insert, mark_changed
 from storage.models import Member, Pool
 from storage.repos import operators
 
@@ -44,6 +44,7 @@ async def create(
     pool_id = await session.scalar(statement)
     if pool_id is None:
         raise SlugTaken(slug=slug)
+    mark_changed(session)
     return await get_owned(session, owner_id, pool_id)
 
 
@@ -91,6 +92,7 @@ async def update_owned(
         else:
             raise Invalid(field, "cannot be changed")
     await session.flush()
+    mark_changed(session)
     return pool
 
 
@@ -120,6 +122,7 @@ async def _fallback(session: AsyncSession, owner_id: int, pool: Pool, value: obj
 async def delete_owned(session: AsyncSession, owner_id: int, pool_id: int) -> None:
     await session.delete(await get_owned(session, owner_id, pool_id))
     await session.flush()
+    mark_changed(session)
 
 
 def state_of(pool: Pool) -> PoolState:
