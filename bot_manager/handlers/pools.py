@@ -16,7 +16,7 @@ from bot_manager.replies import edit, send
 from bot_manager.texts import t
 from bot_manager.views.pools import health_of, public_link, render_card
 from core.settings import Settings
-from storage.models import Operator, utcnow
+from storage.models import Operator, Pool, utcnow
 from storage.repos import pools
 
 
@@ -66,7 +66,7 @@ async def card_pressed(
     lang: str,
 ) -> None:
     pool = await pools.get_owned(session, operator.id, callback_data.pool_id)
-    await edit(query, await render_card(session, settings, lang, pool), kb.card(lang, pool))
+    await _show_card(query, session, settings, lang, pool)
 
 
 async def strategies_pressed(
@@ -93,7 +93,7 @@ async def set_strategy(
         session, operator.id, callback_data.pool_id, strategy=callback_data.strategy
     )
     callback_answer.text = t(lang, "common.saved")
-    await edit(query, await render_card(session, settings, lang, pool), kb.card(lang, pool))
+    await _show_card(query, session, settings, lang, pool)
 
 
 async def toggle_active(
@@ -108,7 +108,7 @@ async def toggle_active(
     pool = await pools.get_owned(session, operator.id, callback_data.pool_id)
     await pools.update_owned(session, operator.id, pool.id, is_active=not pool.is_active)
     callback_answer.text = t(lang, "pool.activated" if pool.is_active else "pool.paused")
-    await edit(query, await render_card(session, settings, lang, pool), kb.card(lang, pool))
+    await _show_card(query, session, settings, lang, pool)
 
 
 async def fallbacks_pressed(
@@ -138,7 +138,7 @@ async def set_fallback(
         session, operator.id, callback_data.pool_id, fallback_pool_id=target
     )
     callback_answer.text = t(lang, "common.saved")
-    await edit(query, await render_card(session, settings, lang, pool), kb.card(lang, pool))
+    await _show_card(query, session, settings, lang, pool)
 
 
 async def delete_pressed(
@@ -191,3 +191,10 @@ def create_router() -> Router:
     router.callback_query.register(delete_pressed, _on(PoolAction.DELETE))
     router.callback_query.register(delete_confirmed, _on(PoolAction.CONFIRM_DELETE))
     return router
+
+
+async def _show_card(
+    query: CallbackQuery, session: AsyncSession, settings: Settings, lang: str, pool: Pool
+) -> None:
+    """Edit the pressed message into the pool's card, as it reads after the change."""
+    await edit(query, await render_card(session, settings, lang, pool), kb.card(lang, pool))
