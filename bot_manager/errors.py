@@ -15,6 +15,8 @@ from core.errors import (
     TokenRejected,
 )
 
+NOT_FOUND_KEYS = {"api_key": "apikeys.not_found"}  # by the kind NotFound names
+
 INVALID_KEYS = {
     "slug": "error.slug",
     "name": "error.name",
@@ -26,7 +28,7 @@ INVALID_KEYS = {
 
 def error_text(lang: str, exc: BotpoolError) -> str:
     if isinstance(exc, NotFound):
-        return t(lang, "common.not_found")
+        return t(lang, NOT_FOUND_KEYS.get(str(exc), "common.not_found"))
     if isinstance(exc, StorageBusy):
         return t(lang, "common.busy")
     if isinstance(exc, SlugTaken):

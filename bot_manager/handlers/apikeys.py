@@ -17,7 +17,7 @@ from bot_manager.replies import edit, send
 from bot_manager.texts import t
 from bot_manager.views import apikeys as views
 from core.errors import Invalid
-from storage.models import ApiKey, Operator
+from storage.models import Operator
 from storage.repos import apikeys
 
 CREATE_WORDS = {"create", "new", "criar", "nova"}
@@ -90,22 +90,14 @@ async def label_received(
         await state.clear()
 
 
-async def _owned(session: AsyncSession, operator: Operator, key_id: int) -> ApiKey | None:
-    return next((k for k in await apikeys.list_owned(session, operator.id) if k.id == key_id), None)
-
-
 async def ask_revoke(
     query: CallbackQuery,
     callback_data: ApiKeyCb,
-    callback_answer: CallbackAnswer,
     session: AsyncSession,
     operator: Operator,
     lang: str,
 ) -> None:
-    key = await _owned(session, operator, callback_data.key_id)
-    if key is None:
-        callback_answer.text, callback_answer.show_alert = t(lang, "apikeys.not_found"), True
-        return
+    key = await apikeys.get_owned(session, operator.id, callback_data.key_id)
     await edit(query, views.confirm_revoke_text(lang, key), keyboards.confirm_revoke(lang, key.id))
 
 
@@ -117,10 +109,7 @@ async def revoke(
     operator: Operator,
     lang: str,
 ) -> None:
-    key = await _owned(session, operator, callback_data.key_id)
-    if key is None:
-        callback_answer.text, callback_answer.show_alert = t(lang, "apikeys.not_found"), True
-        return
+    key = await apikeys.get_owned(session, operator.id, callback_data.key_id)
     await apikeys.revoke(session, operator.id, key.id)
     callback_answer.text = t(lang, "apikeys.revoked", prefix=key.prefix)
     await edit(query, *await _list(session, operator, lang))

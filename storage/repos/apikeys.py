@@ -45,10 +45,16 @@ async def list_owned(session: AsyncSession, owner_id: int) -> Sequence[ApiKey]:
     return (await session.scalars(statement)).all()
 
 
-async def revoke(session: AsyncSession, owner_id: int, key_id: int) -> None:
+async def get_owned(session: AsyncSession, owner_id: int, key_id: int) -> ApiKey:
+    """One of the owner's live keys; a revoked or another operator's key is NotFound."""
     row = await session.get(ApiKey, key_id)
     if row is None or row.owner_id != owner_id or row.revoked_at is not None:
         raise NotFound("api_key", key_id=key_id)
+    return row
+
+
+async def revoke(session: AsyncSession, owner_id: int, key_id: int) -> None:
+    row = await get_owned(session, owner_id, key_id)
     row.revoked_at = utcnow()
     await session.flush()
 
