@@ -76,7 +76,6 @@ def plan_routes(
 def take(
     plan: Plan,
     cursor: Cursor,
-    *,
     hour_counts: Mapping[int, int] | None = None,
     rng: random.Random | None = None,
 ) -> MemberState:

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any, TypeVar
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp.log import access_logger
 
 from core.settings import Settings
@@ -16,6 +16,7 @@ from redirect_server.counter import RedirectCounter
 from redirect_server.keys import CheckToken
 from redirect_server.metrics import GoFigures, create_registry
 from redirect_server.ratelimit import ClientAddress, RateLimiter
+from redirect_server.resource import SlugResource
 from redirect_server.routing import DEFAULT_RELOAD_INTERVAL_S, RoutingTable
 from redirect_server.views import Redirector, routes
 from storage.crypto import TokenCipher
@@ -62,7 +63,10 @@ def create_app(
         ClientAddress(settings.trusted_proxies),
         retry_after_s=settings.health_interval_s,
     )
-    app.router.add_get("/go/{slug}", redirector.go)
+    go = SlugResource("/go")
+    app.router.register_resource(go)
+    go.add_route(hdrs.METH_GET, redirector.go)
+    go.add_route(hdrs.METH_HEAD, redirector.go)
     app.router.add_routes(routes)
     app.cleanup_ctx.append(_keep_routing)
     app.cleanup_ctx.append(_keep_counting)
@@ -82,6 +86,7 @@ async def _keep_routing(app: web.Application) -> AsyncIterator[None]:
     reloads.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await reloads
+    table.close()
 
 
 async def _keep_counting(app: web.Application) -> AsyncIterator[None]:

@@ -7,7 +7,8 @@ import ipaddress
 import math
 import time
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+
+from redirect_server.remembered import Remembered
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -21,7 +22,7 @@ class ClientAddress:
 
     def __init__(self, trusted: Iterable[Network]) -> None:
         self._trusted = tuple(trusted)
-        self.is_trusted = lru_cache(maxsize=4096)(self._check)
+        self._is_trusted = Remembered(self._check, longest=64)
 
     @property
     def trusts_any(self) -> bool:
@@ -34,16 +35,15 @@ class ClientAddress:
             return False
         return any(ip in network for network in self._trusted)
 
-    def __call__(self, peer: str | None, forwarded_for: str | None) -> str:
-        peer = peer or ""
-        if not self._trusted or not forwarded_for or not self.is_trusted(peer):
+    def resolve(self, peer: str, forwarded_for: str | None) -> str:
+        if not forwarded_for or not self._is_trusted[peer]:
             return peer
         if "," not in forwarded_for:  # one hop: the client, as our proxy saw it
             return forwarded_for.strip() or peer
         hops = forwarded_for.split(",")
         for hop in reversed(hops[1:]):  # the left-most is the answer when all others are ours
             hop = hop.strip()
-            if hop and not self.is_trusted(hop):
+            if hop and not self._is_trusted[hop]:
                 return hop
         return hops[0].strip() or peer
 

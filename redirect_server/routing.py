@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,14 +25,6 @@ log = logging.getLogger(__name__)
 DEFAULT_RELOAD_INTERVAL_S = 4.0  # replicas follow a change within 5 s (SPEC §7)
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    """An active pool's public link: what /go/<slug> starts from."""
-
-    pool_id: int
-    start_param: str
-
-
 @dataclass(slots=True)
 class Target:
     """A member as /go serves it: the Location up to the start parameter, and the leads
@@ -44,6 +35,50 @@ class Target:
     count: int = 0
     # Response headers by start parameter, for pools' default ones only (few, bounded).
     headers: dict[str, CIMultiDict[str]] = field(default_factory=dict)
+
+
+class Route:
+    """An active pool's public link as /go serves it: the plan that serves it (its own
+    pool's or a fallback's), that pool's cursor and targets, all resolved when planning,
+    so that a lead costs one call."""
+
+    __slots__ = ("pool_id", "start_param", "_plan", "_cursor", "_targets", "_hour_counts")
+
+    def __init__(
+        self,
+        pool: PoolState,
+        plan: Plan | None,
+        cursor: Cursor,
+        targets: dict[int, Target],
+        hour_counts: dict[int, int] | None,
+    ) -> None:
+        self.pool_id = pool.pool_id
+        self.start_param = pool.start_param
+        self._plan = plan
+        self._cursor = cursor
+        self._targets = targets
+        self._hour_counts = hour_counts  # None unless a pool reads them (least connections)
+
+    def take(self) -> Target | None:
+        """The member that gets this lead, counted; None means 503."""
+        plan = self._plan
+        if plan is None:
+            return None
+        hour_counts = self._hour_counts
+        target = self._targets[take(plan, self._cursor, hour_counts).bot_id]
+        target.count += 1
+        if hour_counts is not None:  # least connections counts a bot across its pools
+            bot_id = target.served[1]
+            hour_counts[bot_id] = hour_counts.get(bot_id, 0) + 1
+        return target
+
+    def peek(self) -> Target | None:
+        """Where a lead would go, asked with a scratch cursor: crawlers never shift
+        whose turn it is, and are not counted."""
+        plan = self._plan
+        if plan is None:
+            return None
+        return self._targets[take(plan, Cursor(), self._hour_counts).bot_id]
 
 
 class RoutingTable:
@@ -57,14 +92,13 @@ class RoutingTable:
         self._sessions = sessions
         self._counter = counter
         self.reload_interval_s = reload_interval_s
-        self.links: dict[str, Link] = {}
+        self.routes: dict[str, Route] = {}  # by slug, active pools only
         self.pools: dict[int, PoolState] = {}
         self.targets: dict[int, dict[int, Target]] = {}
         self.cursors: dict[int, Cursor] = {}  # by pool id, kept across reloads
-        self.plans: dict[int, Plan] = {}  # by the pool id a lead asks for
-        self._plans_until = math.inf  # time.time() when a breaker expires: plan again
         self.hour_counts: dict[int, int] = {}  # bot id -> redirects in the last hour
-        self._least_connections = False  # kept up to date only while a pool reads it
+        self._least_connections = False  # hour_counts kept up only while a pool reads them
+        self._replan: asyncio.TimerHandle | None = None
         self.bot_statuses: dict[str, int] = {}
         self.labels: dict[Served, tuple[str, str]] = {}  # for /metrics: slug, username
         self.loaded_at: float | None = None  # time.monotonic() of the last good load
@@ -73,38 +107,35 @@ class RoutingTable:
         self._covered = 0
         self._lock = asyncio.Lock()
 
-    def pick(self, link: Link, *, take_turn: bool = True) -> Target | None:
-        """The member that gets this lead, following fallback pools; None means 503.
-        Without `take_turn` (previews) the strategy is asked with a scratch cursor,
-        so crawlers never shift whose turn it is."""
-        if time.time() >= self._plans_until:
-            self._plan()
-        plan = self.plans.get(link.pool_id)
-        if plan is None:
-            return None
-        pool_id = plan.pool.pool_id
-        if take_turn:
-            cursor = self.cursors.get(pool_id)
-            if cursor is None:
-                cursor = self.cursors[pool_id] = Cursor()
-        else:
-            cursor = Cursor()
-        member = take(plan, cursor, hour_counts=self.hour_counts)
-        return self.targets[pool_id][member.bot_id]
-
-    def _plan(self, now: datetime | None = None) -> None:
-        """Work out every pool's choices again, from the current states."""
+    def plan(self, now: datetime | None = None) -> None:
+        """Work out every link's route again from the current states. The only thing
+        in them that changes by itself is a breaker running out, so a timer plans again
+        at the first such moment: /go never has to look at the clock."""
         plans, expires = plan_routes(self.pools, now or datetime.now(UTC))
-        self.plans = plans
-        self._plans_until = math.inf if expires is None else expires.timestamp()
+        hour_counts = self.hour_counts if self._least_connections else None
+        routes: dict[str, Route] = {}
+        for pool in self.pools.values():
+            if not pool.is_active:
+                continue
+            plan = plans.get(pool.pool_id)
+            serving = pool.pool_id if plan is None else plan.pool.pool_id
+            cursor = self.cursors.get(serving)
+            if cursor is None:
+                cursor = self.cursors[serving] = Cursor()
+            routes[pool.slug] = Route(
+                pool, plan, cursor, self.targets.get(serving, {}), hour_counts
+            )
+        self.routes = routes
+        self.close()
+        if expires is not None:
+            delay = max(0.0, expires.timestamp() - time.time())
+            self._replan = asyncio.get_running_loop().call_later(delay, self.plan)
 
-    def served(self, target: Target) -> None:
-        """Count a lead: on its target (harvested by the counter) and in the last hour's
-        figures least-connections reads."""
-        target.count += 1
-        if self._least_connections:
-            bot_id = target.served[1]
-            self.hour_counts[bot_id] = self.hour_counts.get(bot_id, 0) + 1
+    def close(self) -> None:
+        """Cancel the pending re-plan (the app is stopping, or a new plan replaces it)."""
+        if self._replan is not None:
+            self._replan.cancel()
+            self._replan = None
 
     def take_counts(self) -> dict[Served, int]:
         """The leads each target took since the last call."""
@@ -140,13 +171,12 @@ class RoutingTable:
             for m in state.members:
                 self.labels[(state.pool_id, m.bot_id)] = (state.slug, m.username)
         self.pools = {state.pool_id: state for state in states}
-        self._plan(now)
         self.targets = targets
-        self.links = {s.slug: Link(s.pool_id, s.start_param) for s in states if s.is_active}
         self.hour_counts = hour_counts
         self._least_connections = any(s.strategy is Strategy.LEAST_CONNECTIONS for s in states)
         self.bot_statuses = {status.value: statuses[status.value] for status in BotStatus}
         self.cursors = {pid: c for pid, c in self.cursors.items() if pid in self.pools}
+        self.plan(now)
         self.loaded_at = time.monotonic()
 
     async def refresh(self) -> None:

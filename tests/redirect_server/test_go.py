@@ -10,7 +10,8 @@ from aiohttp.test_utils import TestClient
 
 from core.domain import BotStatus
 from redirect_server import keys
-from redirect_server.views import LinkPreviews
+from redirect_server.remembered import Remembered
+from redirect_server.views import is_link_preview
 from storage.db import transaction
 from storage.models import utcnow
 from storage.repos import counts
@@ -185,8 +186,8 @@ async def test_previews_do_not_advance_least_connections_counts(seed, start_clie
 
 
 def test_remembered_user_agents_stay_bounded():
-    previews = LinkPreviews(remember=100, longest=50)
+    previews = Remembered(is_link_preview, remember=100, longest=50)
     for i in range(1000):
-        assert previews(f"Mozilla/5.0 build {i}") is False
-    assert previews("x" * 5000 + " WhatsApp/2.0") is True
+        assert previews[f"Mozilla/5.0 build {i}"] is False
+    assert previews["x" * 5000 + " WhatsApp/2.0"] is True
     assert len(previews) <= 100

@@ -60,11 +60,11 @@ def test_forwarded_for_is_believed_only_up_to_the_rightmost_untrusted_address(
     peer, forwarded_for, client
 ):
     address = ClientAddress([ipaddress.ip_network("10.0.0.0/8")])
-    assert address(peer, forwarded_for) == client
+    assert address.resolve(peer, forwarded_for) == client
 
 
 def test_without_trusted_proxies_the_peer_is_the_client():
-    assert ClientAddress([])("192.0.2.1", "203.0.113.7") == "192.0.2.1"
+    assert ClientAddress([]).resolve("192.0.2.1", "203.0.113.7") == "192.0.2.1"
 
 
 class Clock:

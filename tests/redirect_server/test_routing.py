@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from core.domain import BotStatus, MemberState, PoolState, Strategy
 from redirect_server import keys
 from redirect_server.counter import RedirectCounter
-from redirect_server.routing import Link, RoutingTable, Target
+from redirect_server.routing import RoutingTable, Target
 from storage.db import sqlite_path, transaction
 from storage.models import utcnow
 from storage.repos import counts
@@ -104,7 +104,7 @@ async def test_refreshes_during_a_reload_share_one_more_reload_and_none_is_lost(
     table.gate.set()
     await asyncio.gather(first, *later)
     assert table.loads == 2
-    assert table.links["late"].pool_id == pool.pool_id
+    assert table.routes["late"].pool_id == pool.pool_id
 
 
 async def test_a_failed_reload_keeps_the_previous_table_serving(seed, settings, start_client):
@@ -130,11 +130,27 @@ async def test_a_bot_comes_back_when_its_breaker_expires_without_a_reload(sessio
     members = (MemberState(1, "a_bot", breaker_until=until), MemberState(2, "b_bot"))
     table.pools = {7: PoolState(7, "promo", Strategy.ROUND_ROBIN, members)}
     table.targets = {7: {m.bot_id: Target((7, m.bot_id), m.username) for m in members}}
-    table._plan()
-    link = Link(7, "acesso")
-    assert {table.pick(link).served[1] for _ in range(4)} == {2}
-    for _ in range(50):  # bounded: the breaker ends 0.3 s from now
-        if datetime.now(UTC) > until:
+    table.plan()
+    planned = table.routes["promo"]
+    assert {planned.take().served[1] for _ in range(4)} == {2}
+    for _ in range(50):  # bounded: the breaker ends 0.3 s from now, and a timer re-plans
+        if table.routes["promo"] is not planned:
             break
         await asyncio.sleep(0.02)
-    assert {table.pick(link).served[1] for _ in range(4)} == {1, 2}
+    assert datetime.now(UTC) >= until
+    assert {table.routes["promo"].take().served[1] for _ in range(4)} == {1, 2}
+    assert table._replan is None  # no breaker left, nothing more to wait for
+
+
+async def test_closing_the_table_cancels_its_pending_re_plan(sessions):
+    table = RoutingTable(sessions, RedirectCounter(sessions))
+    until = datetime.now(UTC) + timedelta(seconds=0.05)
+    members = (MemberState(1, "a_bot", breaker_until=until),)
+    table.pools = {7: PoolState(7, "promo", Strategy.ROUND_ROBIN, members)}
+    table.targets = {7: {1: Target((7, 1), "a_bot")}}
+    table.plan()
+    planned = table.routes["promo"]
+    assert planned.take() is None
+    table.close()
+    await asyncio.sleep(0.15)
+    assert table.routes["promo"] is planned

@@ -1,0 +1,44 @@
+"""/go/{slug} is matched by string operations; it must match exactly what aiohttp's
+own DynamicResource matches, and the app must answer other paths and methods as before."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from hypothesis import given
+from hypothesis import strategies as st
+
+from redirect_server.resource import SlugResource
+
+REFERENCE = web.DynamicResource("/go/{slug}")
+PATHS = st.text(alphabet="/go{}%2F5Ab-_.é ", max_size=14).map(lambda tail: "/go" + tail)
+
+
+@given(PATHS)
+def test_slug_resource_matches_what_dynamic_resource_matches(path):
+    assert SlugResource("/go")._match(path) == REFERENCE._match(path)
+
+
+@given(st.text(alphabet="/ab{}%2F5", max_size=10))
+def test_slug_resource_matches_like_dynamic_resource_under_a_prefix(tail):
+    ours, reference = SlugResource("/go"), web.DynamicResource("/go/{slug}")
+    ours.add_prefix("/r")
+    reference.add_prefix("/r")
+    path = "/r/go/" + tail
+    assert ours._match(path) == reference._match(path)
+    assert ours.canonical == reference.canonical == "/r/go/{slug}"
+
+
+async def test_paths_and_methods_around_go_are_answered_as_by_the_router(seed, start_client):
+    await seed.pool("promo", ("a_bot",))
+    client = await start_client()
+    for path in ("/go/", "/go", "/go/promo/", "/go/promo/x", "/go/%7Bpromo%7D"):
+        async with client.get(path, allow_redirects=False) as response:
+            assert response.status == 404, path
+    async with client.post("/go/promo", allow_redirects=False) as response:
+        assert response.status == 405
+        assert set(response.headers["Allow"].split(",")) == {"GET", "HEAD"}
+    async with client.head("/go/promo", allow_redirects=False) as response:
+        assert response.status == 302
+    async with client.get("/go/promo", allow_redirects=False) as response:
+        assert response.status == 302
+        assert response.headers["Location"] == "https://t.me/a_bot?start=acesso"
