@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
-from time import perf_counter
+from email.utils import formatdate
+from time import perf_counter, time
 
 from aiohttp import hdrs, web
 from multidict import CIMultiDict
@@ -31,14 +32,31 @@ def is_link_preview(user_agent: str) -> bool:
     return LINK_PREVIEW.search(user_agent) is not None
 
 
-def _redirect_headers(target: Target, start: str) -> CIMultiDict[str]:
-    """A 302's headers. Content-Length and Server are given so that aiohttp, finding
-    them, has two headers fewer to add to every response (and Server names no versions)."""
+class HttpDate:
+    """The Date header's value, formatted once a second."""
+
+    __slots__ = ("_second", "_value")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._value = ""
+
+    def value(self) -> str:
+        now = int(time())
+        if now != self._second:
+            self._second, self._value = now, formatdate(now, usegmt=True)
+        return self._value
+
+
+def _redirect_headers(target: Target, start: str, date: str) -> CIMultiDict[str]:
+    """A 302's headers, complete: aiohttp adds Content-Length, Date and Server to a
+    response that lacks them, and each addition grows the copy it makes of them."""
     return CIMultiDict(
         (
             (hdrs.LOCATION, target.location_prefix + start),
             (hdrs.CACHE_CONTROL, "no-store"),
             (hdrs.CONTENT_LENGTH, "0"),
+            (hdrs.DATE, date),
             (hdrs.SERVER, "botpool"),
         )
     )
@@ -65,6 +83,7 @@ class Redirector:
         self._retry_after = math.ceil(retry_after_s)
         # Leads' browsers send a few thousand distinct user agents.
         self._previews = Remembered(is_link_preview)
+        self._date = HttpDate()
 
     async def go(self, request: web.Request) -> web.Response:
         started = perf_counter()
@@ -95,13 +114,17 @@ class Redirector:
             if target is None:
                 return self._error(request, 503, self._retry_after)
             start = route.start_param
+            date = self._date.value()
             if "?" in request.raw_path:  # cheaper than parsing an absent query
                 given = request.query.get("start")
                 if given is not None and given != start and _fullmatch_start(given):
-                    return web.Response(status=302, headers=_redirect_headers(target, given))
+                    custom = _redirect_headers(target, given, date)
+                    return web.Response(status=302, headers=custom)
             response_headers = target.headers.get(start)
-            if response_headers is None:
-                response_headers = target.headers[start] = _redirect_headers(target, start)
+            if response_headers is None:  # a pool's default start: few, kept
+                response_headers = target.headers[start] = _redirect_headers(target, start, date)
+            else:
+                response_headers[hdrs.DATE] = date
             return web.Response(status=302, headers=response_headers)
         finally:
             latency = self._latency

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
 import pytest
@@ -11,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from core.domain import BotStatus
 from redirect_server import keys
 from redirect_server.remembered import Remembered
-from redirect_server.views import is_link_preview
+from redirect_server.views import HttpDate, is_link_preview
 from storage.db import transaction
 from storage.models import utcnow
 from storage.repos import counts
@@ -44,6 +47,27 @@ async def test_redirect_points_at_the_bot_with_the_pools_start_parameter(seed, s
     await seed.pool("promo", ("a_bot",), start_param="campanha_1")
     client = await start_client()
     assert await location(client, "/go/promo") == "https://t.me/a_bot?start=campanha_1"
+
+
+async def test_every_redirect_carries_the_current_date_and_no_server_version(seed, start_client):
+    await seed.pool("promo", ("a_bot",))
+    client = await start_client()
+    for path in ("/go/promo", "/go/promo?start=outra", "/go/promo"):
+        async with client.get(path, allow_redirects=False) as response:
+            assert response.status == 302
+            sent = parsedate_to_datetime(response.headers["Date"])
+            assert abs((datetime.now(UTC) - sent).total_seconds()) < 5
+            assert response.headers["Server"] == "botpool"
+            assert response.headers.getall("Content-Length") == ["0"]
+            assert len(response.headers.getall("Date")) == 1
+
+
+def test_http_date_is_formatted_again_when_the_second_changes():
+    date = HttpDate()
+    assert abs(parsedate_to_datetime(date.value()).timestamp() - time.time()) < 2
+    date._second -= 5  # as if last formatted 5 s ago
+    date._value = "stale"
+    assert abs(parsedate_to_datetime(date.value()).timestamp() - time.time()) < 2
 
 
 async def test_weighted_pool_gives_each_bot_its_weight(seed, start_client):
