@@ -42,7 +42,9 @@ class Route:
     pool's or a fallback's), that pool's cursor and targets, all resolved when planning,
     so that a lead costs one call."""
 
-    __slots__ = ("pool_id", "start_param", "_plan", "_cursor", "_targets", "_hour_counts")
+    __slots__ = (
+        "pool_id", "start_param", "_plan", "_cursor", "_targets", "_hour_counts", "_after"
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -58,15 +60,27 @@ class Route:
         self._cursor = cursor
         self._targets = targets
         self._hour_counts = hour_counts  # None unless a pool reads them (least connections)
+        # Round robin, the default, is stepped here without a call: the target after each
+        # bot, which is what `take` chooses while the cursor follows this plan.
+        self._after: dict[int | None, Target] | None = None
+        if plan is not None and plan.pool.strategy is Strategy.ROUND_ROBIN:
+            self._after = {last: targets[m.bot_id] for last, m in plan.next_after.items()}
 
     def take(self) -> Target | None:
         """The member that gets this lead, counted; None means 503."""
         plan = self._plan
         if plan is None:
             return None
-        hour_counts = self._hour_counts
-        target = self._targets[take(plan, self._cursor, hour_counts).bot_id]
+        cursor, after = self._cursor, self._after
+        target = None
+        if after is not None and cursor.order is plan.order:
+            target = after.get(cursor.last_bot_id)
+        if target is None:
+            target = self._targets[take(plan, cursor, self._hour_counts).bot_id]
+        else:
+            cursor.last_bot_id = target.served[1]
         target.count += 1
+        hour_counts = self._hour_counts
         if hour_counts is not None:  # least connections counts a bot across its pools
             bot_id = target.served[1]
             hour_counts[bot_id] = hour_counts.get(bot_id, 0) + 1

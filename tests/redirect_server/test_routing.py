@@ -6,10 +6,15 @@ import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from core.domain import BotStatus, MemberState, PoolState, Strategy
+from core.plans import plan_routes, take
+from core.strategies import Cursor
 from redirect_server import keys
 from redirect_server.counter import RedirectCounter
-from redirect_server.routing import RoutingTable, Target
+from redirect_server.routing import Route, RoutingTable, Target
 from storage.db import sqlite_path, transaction
 from storage.models import utcnow
 from storage.repos import counts
@@ -154,3 +159,31 @@ async def test_closing_the_table_cancels_its_pending_re_plan(sessions):
     table.close()
     await asyncio.sleep(0.15)
     assert table.routes["promo"] is planned
+
+
+MEMBERS = st.lists(st.integers(1, 6), min_size=1, max_size=5, unique=True)
+
+
+@given(
+    before=MEMBERS,
+    after=MEMBERS,
+    picks=st.tuples(st.integers(0, 8), st.integers(0, 8)),
+    strategy=st.sampled_from([Strategy.ROUND_ROBIN, Strategy.WEIGHTED]),
+)
+def test_a_route_picks_what_core_take_picks_across_a_change_of_members(
+    before, after, picks, strategy
+):
+    """Route.take steps round robin itself; it must agree with core.plans.take, also
+    when the pool's members change between picks (the cursor is kept, the plan is not)."""
+    now = datetime.now(UTC)
+    route_cursor, core_cursor = Cursor(), Cursor()
+    served, expected = [], []
+    for bot_ids, n in zip((before, after), picks, strict=True):
+        members = tuple(MemberState(b, f"bot{b}", weight=b) for b in bot_ids)
+        pool = PoolState(7, "promo", strategy, members)
+        plan = plan_routes({7: pool}, now)[0][7]
+        targets = {b: Target((7, b), f"bot{b}") for b in bot_ids}
+        route = Route(pool, plan, route_cursor, targets, None)
+        served += [route.take().served[1] for _ in range(n)]
+        expected += [take(plan, core_cursor).bot_id for _ in range(n)]
+    assert served == expected
