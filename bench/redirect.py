@@ -1,20 +1,24 @@
 """Load botpool's /go and a bare aiohttp 302 with wrk, side by side.
 
-    .venv/bin/python bench/redirect.py [--rounds 3] [--duration 10] [--loops asyncio uvloop]
+    .venv/bin/python bench/redirect.py [--rounds 6] [--duration 5] [--loops asyncio uvloop]
 
-Both servers run as separate one-worker processes. botpool is the real create_app over
+Each server runs as a separate one-worker process, on each loop: botpool and bare on
+asyncio, and on uvloop when it is installed. botpool is the real create_app over
 a temporary SQLite database holding one round-robin pool of four bots, with every
 feature of SPEC §7 on: the rate limit (100 per minute per client, as shipped),
 metrics, the crawler check, counting with batched flushes. wrk reaches it as a trusted
 proxy (127.0.0.1/32) and gives each request one of 65,536 X-Forwarded-For addresses
 per thread, so the limiter tracks real clients and none of them reaches 100 a minute.
-The bare server answers the same 302 from a handler that does nothing else; it gets
-the very same requests. Rounds alternate which server goes first.
+The bare server answers a 302 to the same Location from a handler that does nothing
+else; it gets the very same requests.
 
-Per loop: `wrk -t2 -c64 -d<duration>s` throughput rounds, then a paced latency run at
-500 req/s (wrk2 is not available: a Lua `delay()` paces 10 connections at 50 req/s
-each). At the end botpool is shut down cleanly and its counted redirects compared with
-the 302s wrk received.
+All servers are up at once and each round loads every one of them in turn with
+`wrk -t2 -c64 -d<duration>s`, in an order that reverses from round to round, so that
+every figure, the cross-loop one included, is measured in the same stretch of time on
+this noisy machine; medians over rounds are reported. Then a paced latency run at
+500 req/s per server (wrk2 is not available: a Lua `delay()` paces 10 connections at
+50 req/s each). At the end the botpool servers are shut down cleanly and the
+redirects they counted compared with the 302s wrk received.
 """
 
 from __future__ import annotations
@@ -220,42 +224,48 @@ def show(label: str, results: list[dict[str, float]]) -> dict[str, float]:
     return {"rps": rps, "p50": p50, "p99": p99}
 
 
-def bench_loop(loop_name: str, db_url: str, script: Path, args: argparse.Namespace) -> dict:
-    botpool = Server("botpool", loop_name, db_url)
-    bare = Server("bare", loop_name, db_url)
+def bench(loops: list[str], db_url: str, script: Path, args: argparse.Namespace) -> None:
     served_before = asyncio.run(count_redirects(db_url))
-    runs: dict[str, list[dict[str, float]]] = {"botpool": [], "bare": []}
-    paced: dict[str, list[dict[str, float]]] = {"botpool": [], "bare": []}
+    servers = [Server(kind, loop, db_url) for loop in loops for kind in ("botpool", "bare")]
+    runs: dict[Server, list[dict[str, float]]] = {server: [] for server in servers}
+    paced: dict[Server, list[dict[str, float]]] = {server: [] for server in servers}
     try:
-        wrk(bare.port, script, 2, paced=False)  # warm-up, both
-        wrk(botpool.port, script, 2, paced=False)
+        for server in servers:  # warm-up
+            wrk(server.port, script, 2, paced=False)
         for round_ in range(args.rounds):
-            order = [botpool, bare] if round_ % 2 == 0 else [bare, botpool]
-            for server in order:
-                runs[server.kind].append(wrk(server.port, script, args.duration, paced=False))
-        for server in (botpool, bare):
-            paced[server.kind].append(wrk(server.port, script, args.duration, paced=True))
+            for server in servers if round_ % 2 == 0 else servers[::-1]:
+                runs[server].append(wrk(server.port, script, args.duration, paced=False))
+        for server in servers:
+            paced[server].append(wrk(server.port, script, 10, paced=True))
     finally:
-        botpool.stop()
-        bare.stop()
-    print(f"\n{loop_name}: wrk -t2 -c64 -d{args.duration}s, {args.rounds} rounds (median)")
-    figures = {kind: show(kind, runs[kind]) for kind in ("botpool", "bare")}
-    ratio = figures["botpool"]["rps"] / figures["bare"]["rps"]
-    print(f"  ratio botpool/bare     {ratio:.3f}")
-    print(f"{loop_name}: paced at 500 req/s (wrk -t1 -c10, 20 ms delay per connection)")
-    for kind in ("botpool", "bare"):
-        show(kind, paced[kind])
+        for server in servers:
+            server.stop()
+    rps: dict[tuple[str, str], float] = {}
+    for loop in loops:
+        print(f"\n{loop}: wrk -t2 -c64 -d{args.duration}s, {args.rounds} rounds (median)")
+        mine = [server for server in servers if server.loop_name == loop]
+        for server in mine:
+            rps[server.kind, loop] = show(server.kind, runs[server])["rps"]
+        print(f"  ratio botpool/bare     {rps['botpool', loop] / rps['bare', loop]:.3f}")
+        print(f"{loop}: paced at 500 req/s (wrk -t1 -c10, 20 ms delay per connection)")
+        for server in mine:
+            show(server.kind, paced[server])
+    if "uvloop" in loops and "asyncio" in loops:
+        ratio = rps["botpool", "uvloop"] / rps["bare", "asyncio"]
+        print(f"\nbotpool on uvloop / bare on asyncio: {ratio:.3f}")
     served = asyncio.run(count_redirects(db_url)) - served_before
-    received = sum(r["requests"] for r in runs["botpool"] + paced["botpool"])
-    print(f"  botpool counted {served:,} redirects in its database; wrk received {received:,}")
-    print("  (warm-up requests are counted too; wrk drops the ones in flight at each end)")
-    return {"ratio": ratio, **{f"{k}_rps": v["rps"] for k, v in figures.items()}}
+    received = sum(
+        r["requests"] for server in servers if server.kind == "botpool"
+        for r in runs[server] + paced[server]
+    )  # fmt: skip
+    print(f"botpool counted {served:,} redirects in its database; wrk received {received:,}")
+    print("(warm-up requests are counted too; wrk drops the ones in flight at each end)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--loops", nargs="+", default=["asyncio", "uvloop"])
     parser.add_argument("--serve", choices=["botpool", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--loop", default="asyncio", help=argparse.SUPPRESS)
@@ -272,10 +282,7 @@ def main() -> None:
         script = Path(tmp) / "go.lua"
         script.write_text(LUA)
         print(f"{os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d %H:%M')}; servers: 1 process each")
-        results = {name: bench_loop(name, db_url, script, args) for name in loops}
-    if "uvloop" in results and "asyncio" in results:
-        uv, bare = results["uvloop"]["botpool_rps"], results["asyncio"]["bare_rps"]
-        print(f"\nbotpool on uvloop / bare on asyncio: {uv / bare:.3f}")
+        bench(loops, db_url, script, args)
 
 
 def _has_uvloop() -> bool:
