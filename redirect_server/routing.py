@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 from multidict import CIMultiDict
 
-from core.domain import BotStatus, PoolState, Strategy
+from core.domain import PoolState, Strategy
 from core.plans import Plan, plan_routes, take
 from core.strategies import Cursor
 from redirect_server.counter import RedirectCounter, Served
@@ -167,7 +166,7 @@ class RoutingTable:
         async with self._sessions() as session:
             states = [state for _pool, state in await pools.all_states(session)]
             last_hour = await counts.per_bot_last_hour(session, now)
-            statuses = Counter(bot.status for bot in await bots.all_bots(session))
+            statuses = await bots.count_by_status(session)
         self._counter.add(self.take_counts())  # the old targets' counts, before they go
         hour_counts: dict[int, int] = {}
         for (_pool_id, bot_id), n in last_hour.items():
@@ -188,7 +187,7 @@ class RoutingTable:
         self.targets = targets
         self.hour_counts = hour_counts
         self._least_connections = any(s.strategy is Strategy.LEAST_CONNECTIONS for s in states)
-        self.bot_statuses = {status.value: statuses[status.value] for status in BotStatus}
+        self.bot_statuses = {status.value: n for status, n in statuses.items()}
         self.cursors = {pid: c for pid, c in self.cursors.items() if pid in self.pools}
         self.plan(now)
         self.loaded_at = time.monotonic()

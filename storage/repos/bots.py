@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import BotStatus
@@ -71,6 +71,13 @@ async def delete_owned(session: AsyncSession, owner_id: int, bot_id: int) -> Non
 
 async def all_bots(session: AsyncSession) -> Sequence[Bot]:
     return (await session.scalars(select(Bot).order_by(Bot.id))).all()
+
+
+async def count_by_status(session: AsyncSession) -> dict[BotStatus, int]:
+    """How many bots are in each status (every status named, zero included)."""
+    rows = await session.execute(select(Bot.status, func.count()).group_by(Bot.status))
+    found = {BotStatus(status): n for status, n in rows.all()}
+    return {status: found.get(status, 0) for status in BotStatus}
 
 
 def token_of(cipher: TokenCipher, bot: Bot) -> str:

@@ -161,3 +161,18 @@ async def test_an_operator_is_created_once_with_a_known_language(sessions: Sessi
 )
 def test_telegram_language_codes_map_to_ours(code: str | None, language: str) -> None:
     assert operators.language_from_telegram(code) == language
+
+
+async def test_bots_are_counted_by_status_with_every_status_named(
+    sessions: Sessions, cipher: TokenCipher
+) -> None:
+    async with transaction(sessions) as session:
+        for telegram_id in (7000000001, 7000000002, 7000000003):
+            await register(session, cipher, telegram_id=telegram_id)
+        first = (await bots.all_bots(session))[0]
+        first.status = BotStatus.BANNED.value
+    async with sessions() as session:
+        counted = await bots.count_by_status(session)
+    assert counted == {
+        status: {BotStatus.ONLINE: 2, BotStatus.BANNED: 1}.get(status, 0) for status in BotStatus
+    }
