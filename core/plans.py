@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain import MemberState, PoolState, Strategy
-from core.strategies import Cursor, candidates, round_robin_turn
+from core.strategies import Cursor, candidates, fallback_chain, round_robin_turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,17 +59,9 @@ def plan_routes(
             groups[pool.pool_id] = _plan(pool, group)
     plans: dict[int, Plan] = {}
     for pool_id in pools:
-        seen: set[int] = set()
-        current: int | None = pool_id
-        while current is not None and current not in seen:
-            seen.add(current)
-            pool = pools.get(current)
-            if pool is None:
-                break
-            if (pool.is_active or current == pool_id) and current in groups:
-                plans[pool_id] = groups[current]
-                break
-            current = pool.fallback_pool_id
+        serving = next((p for p in fallback_chain(pools, pool_id) if p.pool_id in groups), None)
+        if serving is not None:
+            plans[pool_id] = groups[serving.pool_id]
     return plans, expires
 
 

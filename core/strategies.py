@@ -7,7 +7,7 @@ smooth-weighted counters); the caller keeps one per pool and passes it back in.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -147,21 +147,28 @@ def route(
     hour_counts: Mapping[int, int] | None = None,
     rng: random.Random | None = None,
 ) -> tuple[PoolState, MemberState] | None:
-    """Choose in the pool, then down its chain of fallback pools (a paused one is passed
-    over, its own fallback still followed); None means 503. A loop of fallbacks ends."""
+    """Choose in the pool, then down its chain of fallback pools; None means 503."""
+    for pool in fallback_chain(pools, pool_id):
+        cursor = cursors.get(pool.pool_id)
+        if cursor is None:
+            cursor = cursors[pool.pool_id] = Cursor()
+        member = choose(pool, cursor, now, hour_counts=hour_counts, rng=rng)
+        if member is not None:
+            return pool, member
+    return None
+
+
+def fallback_chain(pools: Mapping[int, PoolState], pool_id: int) -> Iterator[PoolState]:
+    """The pools that may serve a lead sent to `pool_id`, in order: the pool itself, then
+    down its fallbacks, a paused one passed over (its own fallback still followed). A
+    missing pool or a loop of fallbacks ends the chain."""
     seen: set[int] = set()
     current: int | None = pool_id
     while current is not None and current not in seen:
         seen.add(current)
         pool = pools.get(current)
         if pool is None:
-            return None
+            return
         if pool.is_active or current == pool_id:
-            cursor = cursors.get(current)
-            if cursor is None:
-                cursor = cursors[current] = Cursor()
-            member = choose(pool, cursor, now, hour_counts=hour_counts, rng=rng)
-            if member is not None:
-                return pool, member
+            yield pool
         current = pool.fallback_pool_id
-    return None
