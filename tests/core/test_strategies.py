@@ -371,6 +371,12 @@ random_pools = st.builds(
     strategy=st.sampled_from(list(Strategy)),
     members=member_lists,
 )
+# Up to five pools, numbered 1.. as drawn: (members, is_active, fallback id, maybe absent).
+fallback_graphs = st.lists(
+    st.tuples(member_lists, st.booleans(), st.one_of(st.none(), st.integers(1, 5))),
+    min_size=1,
+    max_size=5,
+)
 hour_counts = st.dictionaries(st.integers(1, 8), st.integers(0, 50), max_size=8)
 
 
@@ -413,11 +419,7 @@ def test_one_cursor_survives_a_pool_changing_under_it(states: list[PoolState], s
 
 @BOUNDED
 @given(
-    st.lists(
-        st.tuples(member_lists, st.booleans(), st.one_of(st.none(), st.integers(1, 5))),
-        min_size=1,
-        max_size=5,
-    ),
+    fallback_graphs,
     st.sampled_from(list(Strategy)),
     st.integers(1, 5),
 )
@@ -487,11 +489,7 @@ def take_routed(
 
 @BOUNDED
 @given(
-    st.lists(
-        st.tuples(member_lists, st.booleans(), st.one_of(st.none(), st.integers(1, 5))),
-        min_size=1,
-        max_size=5,
-    ),
+    fallback_graphs,
     st.sampled_from(list(Strategy)),
     st.lists(st.integers(1, 6), max_size=30),
     hour_counts,
