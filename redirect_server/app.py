@@ -18,7 +18,7 @@ from redirect_server.metrics import GoFigures, create_registry
 from redirect_server.ratelimit import ClientAddress, RateLimiter
 from redirect_server.resource import SlugResource
 from redirect_server.routing import DEFAULT_RELOAD_INTERVAL_S, RoutingTable
-from redirect_server.views import Redirector, routes
+from redirect_server.views import Redirector, routes, unrouted
 from storage.crypto import TokenCipher
 from storage.db import Sessions
 
@@ -74,6 +74,7 @@ def create_app(
     from redirect_server.api import setup_api
 
     setup_api(app)
+    app.router.add_route("*", "/{tail:.*}", unrouted)
     return app
 
 

@@ -11,6 +11,7 @@ from aiohttp import hdrs, web
 
 from redirect_server.texts import DEFAULT_LANGUAGE, t
 
+SERVER = "botpool"  # every answer's Server header: no Python or aiohttp version for all to see
 CODES = {404: "not_found", 429: "rate_limited", 503: "no_bot_available"}
 
 _PAGE = """<!doctype html>
@@ -97,8 +98,14 @@ def error_response(
         charset="utf-8",
     )
     response.headers[hdrs.CACHE_CONTROL] = "no-store"
+    response.headers[hdrs.SERVER] = SERVER
     response.headers[hdrs.VARY] = "Accept, Accept-Language"
     response.headers[hdrs.CONTENT_LANGUAGE] = language
     if retry_after is not None:
         response.headers[hdrs.RETRY_AFTER] = str(max(1, retry_after))
     return response
+
+
+async def name_server(_request: web.Request, response: web.StreamResponse) -> None:
+    """An on_response_prepare signal handler: the answer names botpool as its Server."""
+    response.headers[hdrs.SERVER] = SERVER

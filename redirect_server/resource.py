@@ -1,4 +1,5 @@
-"""The /go/{slug} resource, matched without a regular expression."""
+"""The /go/{slug} resource, matched without a regular expression; and what the router
+would allow at a path that no route serves."""
 
 from __future__ import annotations
 
@@ -29,3 +30,14 @@ class SlugResource(web.DynamicResource):
         if "%" in slug:  # the path is decoded but for these two, as aiohttp leaves them
             slug = slug.replace("%2F", "/").replace("%25", "%")
         return {"slug": slug}
+
+
+async def methods_served(router: web.UrlDispatcher, request: web.Request) -> set[str]:
+    """The methods that some resource of `router` serves at this request's path (a 405's
+    Allow header); empty when none serves the path."""
+    allowed: set[str] = set()
+    for resource in router.resources():
+        match, methods = await resource.resolve(request)
+        if match is None:
+            allowed |= methods
+    return allowed

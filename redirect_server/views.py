@@ -1,4 +1,4 @@
-"""GET /go/<slug> (the hot path), /healthz and /metrics."""
+"""GET /go/<slug> (the hot path), /healthz, /metrics, and every path no route serves."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from core.domain import START_PARAM_RE
 from redirect_server import keys
 from redirect_server.metrics import GoFigures
-from redirect_server.pages import error_response
+from redirect_server.pages import SERVER, error_response
 from redirect_server.ratelimit import ClientAddress, RateLimiter
 from redirect_server.remembered import Remembered
+from redirect_server.resource import methods_served
 from redirect_server.routing import RoutingTable, Target
 
 LINK_PREVIEW = re.compile(
@@ -57,7 +58,7 @@ def _redirect_headers(target: Target, start: str, date: str) -> CIMultiDict[str]
             (hdrs.CACHE_CONTROL, "no-store"),
             (hdrs.CONTENT_LENGTH, "0"),
             (hdrs.DATE, date),
-            (hdrs.SERVER, "botpool"),
+            (hdrs.SERVER, SERVER),
         )
     )
 
@@ -142,10 +143,26 @@ routes = web.RouteTableDef()
 
 @routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"}, headers={hdrs.CACHE_CONTROL: "no-store"})
+    return web.json_response(
+        {"status": "ok"}, headers={hdrs.CACHE_CONTROL: "no-store", hdrs.SERVER: SERVER}
+    )
 
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
     body = generate_latest(request.app[keys.REGISTRY])
-    return web.Response(body=body, headers={hdrs.CONTENT_TYPE: CONTENT_TYPE_LATEST})
+    return web.Response(
+        body=body, headers={hdrs.CONTENT_TYPE: CONTENT_TYPE_LATEST, hdrs.SERVER: SERVER}
+    )
+
+
+async def unrouted(request: web.Request) -> web.Response:
+    """Whatever no route serves, registered last at "/{tail:.*}": a lead's link cut
+    short (/go/) or with something added (/go/promo/, /go/promo/x) gets the page /go
+    gives for an unknown link, not aiohttp's bare "404: Not Found". 405 naming the
+    methods when some route serves the path, as aiohttp would answer. The router looks
+    here only after every longer prefix (/go among them) has failed: /go pays nothing."""
+    allowed = await methods_served(request.app.router, request)
+    if allowed:
+        raise web.HTTPMethodNotAllowed(request.method, allowed, headers={hdrs.SERVER: SERVER})
+    return error_response(request, 404)

@@ -10,6 +10,8 @@ from aiohttp.typedefs import Handler
 from redirect_server.api import bots, members, openapi, pools
 from redirect_server.api.auth import PUBLIC_ROUTES, create_api_key, requires_key
 from redirect_server.api.errors import json_errors
+from redirect_server.pages import name_server
+from redirect_server.resource import methods_served
 
 PREFIX = "/api"
 # Whatever no view serves: /api itself and every path under it.
@@ -22,6 +24,7 @@ def create_api_app() -> web.Application:
     """Views read settings, sessions, cipher, CHECK_TOKEN and ON_CHANGE from the parent
     application through `request.config_dict` (redirect_server.keys)."""
     api = web.Application()
+    api.on_response_prepare.append(name_server)  # runs for /api requests only
     for module in (bots, pools, members, openapi):
         api.router.add_routes(_guarded(route) for route in module.routes)
     unrouted = json_errors(_unrouted(api.router))
@@ -49,11 +52,7 @@ def _unrouted(router: web.UrlDispatcher) -> Handler:
     as aiohttp itself would answer."""
 
     async def unrouted(request: web.Request) -> web.StreamResponse:
-        allowed: set[str] = set()
-        for resource in router.resources():
-            match, methods = await resource.resolve(request)
-            if match is None:
-                allowed |= methods
+        allowed = await methods_served(router, request)
         if allowed:
             raise web.HTTPMethodNotAllowed(request.method, allowed)
         raise web.HTTPNotFound()

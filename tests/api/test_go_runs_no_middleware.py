@@ -42,7 +42,7 @@ async def test_a_method_no_view_serves_is_405_without_a_key(client):
     assert body["error"]["code"] == "method_not_allowed"
 
 
-async def test_paths_outside_the_api_keep_aiohttps_plain_404(client):
-    async with client.get("/apix") as response:
+async def test_paths_outside_the_api_get_the_servers_page_not_the_apis_json(client):
+    async with client.get("/apix", headers={"Accept": "text/html"}) as response:
         assert response.status == 404
-        assert response.content_type == "text/plain"
+        assert response.content_type == "text/html"

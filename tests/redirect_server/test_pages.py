@@ -95,3 +95,33 @@ def test_language_follows_accept_language_q_values(header, language):
 )
 def test_json_is_for_clients_that_ask_for_it_or_not_for_html(accept, json):
     assert wants_json(accept) is json
+
+
+async def test_every_answer_names_botpool_as_its_server(seed, start_client):
+    """Not "Python/3.11 aiohttp/3.x", which tells everyone what to attack."""
+    await seed.pool("promo", ("a_bot",))
+    empty = await seed.pool("empty", ("b_bot",))
+    await seed.set_status(empty.bot_ids["b_bot"], BotStatus.OFFLINE)
+    client = await start_client()
+    answers = {}
+    for method, path in [
+        ("GET", "/go/promo"),
+        ("GET", "/go/empty"),
+        ("GET", "/go/nope"),
+        ("GET", "/go/"),
+        ("GET", "/"),
+        ("POST", "/healthz"),
+        ("GET", "/healthz"),
+        ("GET", "/metrics"),
+        ("GET", "/api/openapi.json"),
+        ("GET", "/api/redirect-pools"),
+        ("GET", "/api/nope"),
+    ]:
+        async with client.request(method, path, allow_redirects=False) as response:
+            answers[method, path] = (response.status, response.headers.get("Server"))
+    assert {key: server for key, (_status, server) in answers.items()} == dict.fromkeys(
+        answers, "botpool"
+    )
+    assert [status for status, _server in answers.values()] == [
+        302, 503, 404, 404, 404, 405, 200, 200, 200, 401, 404
+    ]  # fmt: skip

@@ -31,14 +31,34 @@ def test_slug_resource_matches_like_dynamic_resource_under_a_prefix(tail):
 async def test_paths_and_methods_around_go_are_answered_as_by_the_router(seed, start_client):
     await seed.pool("promo", ("a_bot",))
     client = await start_client()
-    for path in ("/go/", "/go", "/go/promo/", "/go/promo/x", "/go/%7Bpromo%7D"):
+    for path in ("/go/", "/go", "/go/promo/", "/go/promo/x", "/go/%7Bpromo%7D", "/"):
         async with client.get(path, allow_redirects=False) as response:
             assert response.status == 404, path
-    async with client.post("/go/promo", allow_redirects=False) as response:
-        assert response.status == 405
-        assert set(response.headers["Allow"].split(",")) == {"GET", "HEAD"}
+            # A link cut short or with a slash added gets /go's own 404 in the lead's
+            # language, not aiohttp's plain "404: Not Found".
+            assert response.content_type == "application/json", path
+            body = await response.json()
+            assert body["error"]["code"] == "not_found", path
+    for path in ("/go/promo", "/healthz"):
+        async with client.post(path, allow_redirects=False) as response:
+            assert response.status == 405, path
+            assert set(response.headers["Allow"].split(",")) == {"GET", "HEAD"}, path
+    async with client.head("/go/promo/", allow_redirects=False) as response:
+        assert response.status == 404
     async with client.head("/go/promo", allow_redirects=False) as response:
         assert response.status == 302
     async with client.get("/go/promo", allow_redirects=False) as response:
         assert response.status == 302
         assert response.headers["Location"] == "https://t.me/a_bot?start=acesso"
+
+
+async def test_a_cut_link_gets_the_html_page_in_the_leads_language(seed, start_client):
+    await seed.pool("promo", ("a_bot",))
+    client = await start_client()
+    headers = {"Accept": "text/html", "Accept-Language": "en-US,en;q=0.9"}
+    async with client.get("/go/promo/", headers=headers) as response:
+        assert response.status == 404
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Link not found" in await response.text()
+    async with client.get("/go/", headers={"Accept": "text/html"}) as response:
+        assert "Link não encontrado" in await response.text()
