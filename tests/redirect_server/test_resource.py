@@ -1,5 +1,6 @@
 """/go/{slug} is matched by string operations; it must match exactly what aiohttp's
-own DynamicResource matches, and the app must answer other paths and methods as before."""
+own DynamicResource matches. Other paths and methods get the router's 404 and 405,
+the 404 being /go's own page."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def test_slug_resource_matches_like_dynamic_resource_under_a_prefix(tail):
     assert ours.canonical == reference.canonical == "/r/go/{slug}"
 
 
-async def test_paths_and_methods_around_go_are_answered_as_by_the_router(seed, start_client):
+async def test_paths_and_methods_around_go_get_404_and_405_as_from_the_router(seed, start_client):
     await seed.pool("promo", ("a_bot",))
     client = await start_client()
     for path in ("/go/", "/go", "/go/promo/", "/go/promo/x", "/go/%7Bpromo%7D", "/"):
