@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain import MemberState, PoolState, Strategy
-from core.strategies import Cursor, candidates, fallback_chain, round_robin_turn
+from core.strategies import (
+    Cursor,
+    candidates,
+    fallback_chain,
+    least_connections_turn,
+    round_robin_turn,
+    weighted_turn,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +84,13 @@ def take(
     if strategy is _ROUND_ROBIN:
         chosen = plan.next_after.get(cursor.last_bot_id)
         if chosen is None:  # the last bot left the pool
-            chosen = round_robin_turn(plan.pool, list(plan.group), cursor)
+            chosen = round_robin_turn(plan.pool, plan.group, cursor)
     elif strategy is _WEIGHTED:
-        chosen = _weighted_step(plan, cursor)
+        chosen = weighted_turn(plan.group, plan.weights_key, plan.total_weight, cursor)
     elif strategy is _RANDOM:
         chosen = (rng or random).choice(plan.group)
     else:
-        counts = hour_counts or {}
-        group = plan.group
-        fewest = min(counts.get(m.bot_id, 0) for m in group)
-        tied = [m for m in group if counts.get(m.bot_id, 0) == fewest]
-        chosen = round_robin_turn(plan.pool, tied, cursor)
+        chosen = least_connections_turn(plan.pool, plan.group, cursor, hour_counts)
     cursor.last_bot_id = chosen.bot_id
     if cursor.order is not plan.order:
         cursor.order = plan.order
@@ -95,22 +98,3 @@ def take(
 
 
 _ROUND_ROBIN, _WEIGHTED, _RANDOM = Strategy.ROUND_ROBIN, Strategy.WEIGHTED, Strategy.RANDOM
-
-
-def _weighted_step(plan: Plan, cursor: Cursor) -> MemberState:
-    """`_weighted` with the key and the total worked out in advance."""
-    key = plan.weights_key
-    if cursor.weights_key is not key:
-        if key != cursor.weights_key:
-            cursor.current = {bot_id: 0 for bot_id, _weight in key}
-        cursor.weights_key = key
-    current = cursor.current
-    best: MemberState | None = None
-    best_current = 0
-    for member in plan.group:
-        value = current[member.bot_id] = current[member.bot_id] + member.weight
-        if best is None or value > best_current:
-            best, best_current = member, value
-    assert best is not None
-    current[best.bot_id] -= plan.total_weight
-    return best

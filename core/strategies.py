@@ -7,7 +7,7 @@ smooth-weighted counters); the caller keeps one per pool and passes it back in.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,7 +56,7 @@ def candidates(pool: PoolState, now: datetime) -> list[MemberState]:
     return group
 
 
-def round_robin_turn(pool: PoolState, group: list[MemberState], cursor: Cursor) -> MemberState:
+def round_robin_turn(pool: PoolState, group: Sequence[MemberState], cursor: Cursor) -> MemberState:
     """The first of `group` after the last pick in the pool's order, wrapping around."""
     last = cursor.last_bot_id
     if last is None or len(group) == 1:
@@ -84,20 +84,38 @@ def round_robin_turn(pool: PoolState, group: list[MemberState], cursor: Cursor) 
     return next((m for m in group if m.bot_id in after), group[0])
 
 
-def _weighted(group: list[MemberState], cursor: Cursor) -> MemberState:
-    key = tuple((m.bot_id, m.weight) for m in group)
-    if key != cursor.weights_key:
+def weighted_turn(
+    group: Sequence[MemberState], key: tuple[tuple[int, int], ...], total: int, cursor: Cursor
+) -> MemberState:
+    """Smooth weighted round robin over `group`, whose (bot id, weight) pairs are `key`
+    and whose weights sum to `total`. The counters start afresh when the key changes."""
+    if cursor.weights_key is not key:
+        if key != cursor.weights_key:
+            cursor.current = {bot_id: 0 for bot_id, _weight in key}
         cursor.weights_key = key
-        cursor.current = {m.bot_id: 0 for m in group}
     current = cursor.current
     best: MemberState | None = None
+    best_current = 0
     for member in group:
-        current[member.bot_id] += member.weight
-        if best is None or current[member.bot_id] > current[best.bot_id]:
-            best = member
+        value = current[member.bot_id] = current[member.bot_id] + member.weight
+        if best is None or value > best_current:
+            best, best_current = member, value
     assert best is not None
-    current[best.bot_id] -= sum(m.weight for m in group)
+    current[best.bot_id] -= total
     return best
+
+
+def least_connections_turn(
+    pool: PoolState,
+    group: Sequence[MemberState],
+    cursor: Cursor,
+    hour_counts: Mapping[int, int] | None,
+) -> MemberState:
+    """The member of `group` with the fewest redirects in the last hour; ties in turn."""
+    counts = hour_counts or {}
+    fewest = min(counts.get(m.bot_id, 0) for m in group)
+    tied = [m for m in group if counts.get(m.bot_id, 0) == fewest]
+    return round_robin_turn(pool, tied, cursor)
 
 
 def choose(
@@ -113,14 +131,12 @@ def choose(
     if not group:
         return None
     if pool.strategy is Strategy.WEIGHTED:
-        chosen = _weighted(group, cursor)
+        key = tuple((m.bot_id, m.weight) for m in group)
+        chosen = weighted_turn(group, key, sum(m.weight for m in group), cursor)
     elif pool.strategy is Strategy.RANDOM:
         chosen = (rng or random).choice(group)
     elif pool.strategy is Strategy.LEAST_CONNECTIONS:
-        counts = hour_counts or {}
-        fewest = min(counts.get(m.bot_id, 0) for m in group)
-        tied = [m for m in group if counts.get(m.bot_id, 0) == fewest]
-        chosen = round_robin_turn(pool, tied, cursor)
+        chosen = least_connections_turn(pool, group, cursor, hour_counts)
     else:
         chosen = round_robin_turn(pool, group, cursor)
     cursor.last_bot_id = chosen.bot_id
