@@ -9,8 +9,10 @@ feature of SPEC §7 on: the rate limit (100 per minute per client, as shipped),
 metrics, the crawler check, counting with batched flushes. wrk reaches it as a trusted
 proxy (127.0.0.1/32) and gives each request one of 65,536 X-Forwarded-For addresses
 per thread, so the limiter tracks real clients and none of them reaches 100 a minute.
-The bare server answers a 302 to the same Location from a handler that does nothing
-else; it gets the very same requests.
+The bare server is a web.Application whose one route answers a 302 to the same
+Location from a handler that does nothing else; it gets the very same requests.
+botpool's server answers /go ahead of that application layer (`GoFirst`, in
+redirect_server/resource.py), which is why, with all its work, it can serve more.
 
 All servers are up at once and each round loads every one of them in turn with
 `wrk -t2 -c64 -d<duration>s`, in an order that reverses from round to round, so that

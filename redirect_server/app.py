@@ -16,7 +16,7 @@ from redirect_server.counter import RedirectCounter
 from redirect_server.keys import CheckToken
 from redirect_server.metrics import GoFigures, create_registry
 from redirect_server.ratelimit import ClientAddress, RateLimiter
-from redirect_server.resource import SlugResource
+from redirect_server.resource import GoFirst, SlugResource
 from redirect_server.routing import DEFAULT_RELOAD_INTERVAL_S, RoutingTable
 from redirect_server.views import Redirector, routes, unrouted
 from storage.crypto import TokenCipher
@@ -67,6 +67,7 @@ def create_app(
     app.router.register_resource(go)
     go.add_route(hdrs.METH_GET, redirector.go)
     go.add_route(hdrs.METH_HEAD, redirector.go)
+    app[keys.GO_FIRST] = GoFirst(go, redirector.redirect)
     app.router.add_routes(routes)
     app.cleanup_ctx.append(_keep_routing)
     app.cleanup_ctx.append(_keep_counting)
@@ -118,8 +119,18 @@ async def serve(
         shutdown_timeout=shutdown_timeout,
     )
     await runner.setup()
+    answer_go_first(runner)
     await web.TCPSite(runner, host, port).start()
     return runner
+
+
+def answer_go_first(runner: web.AppRunner) -> None:
+    """Put /go ahead of the application layer (`GoFirst`) on a runner that is set up,
+    when the app is create_app's. serve() does it; a test server does it to serve as
+    production does."""
+    go_first = runner.app.get(keys.GO_FIRST)
+    if go_first is not None and runner.server is not None:
+        go_first.install(runner.server)
 
 
 def run(main: Coroutine[Any, Any, T]) -> T:

@@ -11,6 +11,7 @@ from core.domain import BotIdentity
 from core.settings import Settings
 from redirect_server.counter import RedirectCounter
 from redirect_server.metrics import GoFigures
+from redirect_server.resource import GoFirst
 from redirect_server.routing import RoutingTable
 from storage.crypto import TokenCipher
 from storage.db import Sessions
@@ -32,3 +33,4 @@ ROUTING = web.AppKey("routing", RoutingTable)
 COUNTER = web.AppKey("counter", RedirectCounter)
 GO_FIGURES = web.AppKey("go_figures", GoFigures)
 REGISTRY = web.AppKey("registry", CollectorRegistry)
+GO_FIRST = web.AppKey("go_first", GoFirst)

@@ -85,7 +85,7 @@ def _body(status: int, language: str, as_json: bool) -> bytes:
 
 
 def error_response(
-    request: web.Request, status: int, *, retry_after: int | None = None
+    request: web.BaseRequest, status: int, *, retry_after: int | None = None
 ) -> web.Response:
     """The 404, 429 or 503 answer for this client, never cached."""
     headers = request.headers

@@ -64,9 +64,10 @@ def _redirect_headers(target: Target, start: str, date: str) -> CIMultiDict[str]
 
 
 class Redirector:
-    """Sends each lead to a bot. Every request of every lead comes here, so this runs
-    without middleware, its collaborators are attributes rather than app lookups, and
-    the routing table has each link's choice resolved in advance (`Route`)."""
+    """Sends each lead to a bot. Every request of every lead comes here, so it is
+    reached ahead of the application layer (`GoFirst`, with the slug), its collaborators
+    are attributes rather than app lookups, and the routing table has each link's
+    choice resolved in advance (`Route`)."""
 
     def __init__(
         self,
@@ -87,6 +88,10 @@ class Redirector:
         self._date = HttpDate()
 
     async def go(self, request: web.Request) -> web.Response:
+        """The route's handler, for a request that came through the router."""
+        return await self.redirect(request, request.match_info["slug"])
+
+    async def redirect(self, request: web.BaseRequest, slug: str) -> web.Response:
         started = perf_counter()
         try:
             headers = request.headers
@@ -100,7 +105,7 @@ class Redirector:
                 wait = limiter.hit(client)
                 if wait:
                     return self._error(request, 429, wait)
-            route = self._table.routes.get(request.match_info["slug"])
+            route = self._table.routes.get(slug)
             if route is None:
                 return self._error(request, 404)
             if (
@@ -133,7 +138,9 @@ class Redirector:
             latency.counts[bisect_left(latency.bounds, elapsed)] += 1
             latency.sum += elapsed
 
-    def _error(self, request: web.Request, status: int, wait: int | None = None) -> web.Response:
+    def _error(
+        self, request: web.BaseRequest, status: int, wait: int | None = None
+    ) -> web.Response:
         self._figures.errors[status] += 1
         return error_response(request, status, retry_after=wait)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from bot_manager.probe import Prober
 from core.settings import Settings
@@ -17,6 +17,7 @@ from redirect_server.app import create_app
 from sandbox import Sandbox
 from storage.crypto import TokenCipher
 from storage.db import Sessions
+from tests.served import ServedAsBotpool
 
 ALICE, BOB = 1001, 2002
 
@@ -74,7 +75,7 @@ async def client(
     api_settings: Settings, sessions: Sessions, cipher: TokenCipher, prober: Prober
 ) -> AsyncIterator[TestClient]:
     app = create_app(api_settings, sessions, cipher, check_token=prober.identify)
-    async with TestClient(TestServer(app)) as client:
+    async with TestClient(ServedAsBotpool(app)) as client:
         yield client
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select, text
 
 from redirect_server.api import create_api_key
 from redirect_server.app import create_app
 from storage.models import Bot
+from tests.served import ServedAsBotpool
 
 BOT_FIELDS = {
     "id",
@@ -109,7 +110,7 @@ async def test_without_a_token_checker_adding_bots_is_503(settings, sessions, ci
     app = create_app(settings, sessions, cipher)
     key = await create_api_key(sessions, 1, "")
     created = await sandbox.client.create_bot()
-    async with TestClient(TestServer(app)) as client:
+    async with TestClient(ServedAsBotpool(app)) as client:
         response = await client.post(
             "/api/bots",
             json={"token": created.token},

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from redirect_server.app import create_app
+from tests.served import ServedAsBotpool
 
 NEVER_S = 3600.0  # the periodic reload must not be what makes these tests pass
 
@@ -17,7 +18,7 @@ async def client(api_settings, sessions, cipher, prober) -> AsyncIterator[TestCl
     app = create_app(
         api_settings, sessions, cipher, check_token=prober.identify, reload_interval_s=NEVER_S
     )
-    async with TestClient(TestServer(app)) as client:
+    async with TestClient(ServedAsBotpool(app)) as client:
         yield client
 
 

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from aiohttp import web
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import positive_data_acceptance
@@ -18,7 +17,7 @@ from bot_manager.probe import Prober
 from core.settings import Settings
 from redirect_server.api import create_api_key
 from redirect_server.api.openapi import DOCUMENT
-from redirect_server.app import create_app
+from redirect_server.app import create_app, serve
 from sandbox import Sandbox, run_sandbox
 from storage.crypto import TokenCipher
 from storage.db import Sessions, create_engine, create_sessions, transaction
@@ -73,10 +72,8 @@ class LiveApi:
                 app = create_app(
                     self._settings, sessions, self._cipher, check_token=prober.identify
                 )
-                runner = web.AppRunner(app, access_log=None, shutdown_timeout=2)
-                await runner.setup()
+                runner = await serve(app, "127.0.0.1", 0, shutdown_timeout=2)
                 try:
-                    await web.TCPSite(runner, "127.0.0.1", 0).start()
                     host, port = runner.addresses[0][:2]
                     self.url = f"http://{host}:{port}"
                     self.key = await create_api_key(sessions, OPERATOR, "schemathesis")

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from core.settings import Settings
 from redirect_server import keys
@@ -15,6 +15,7 @@ from redirect_server.app import create_app
 from storage.crypto import TokenCipher
 from storage.db import Sessions
 from tests.plugins.control_bot import OPERATOR, ControlBotDriver
+from tests.served import ServedAsBotpool
 
 AN_HOUR_S = 3600.0
 
@@ -24,7 +25,7 @@ async def go_client(
     settings: Settings, sessions: Sessions, cipher: TokenCipher
 ) -> AsyncIterator[TestClient]:
     app = create_app(settings, sessions, cipher, reload_interval_s=AN_HOUR_S)
-    async with TestClient(TestServer(app)) as client:
+    async with TestClient(ServedAsBotpool(app)) as client:
         yield client
 
 

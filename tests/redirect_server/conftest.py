@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from core.domain import BotStatus
 from core.settings import Settings
@@ -16,6 +16,7 @@ from storage.crypto import TokenCipher
 from storage.db import Sessions, transaction
 from storage.models import Bot
 from storage.repos import bots, members, operators, pools
+from tests.served import ServedAsBotpool
 
 OWNER = 1001
 
@@ -110,7 +111,7 @@ async def start_client(
     async def start(**options: object) -> TestClient:
         app_settings = options.pop("settings", settings)
         app = create_app(app_settings, sessions, cipher, **options)  # type: ignore[arg-type]
-        client = TestClient(TestServer(app))
+        client = TestClient(ServedAsBotpool(app))
         await client.start_server()
         clients.append(client)
         return client
