@@ -34,6 +34,7 @@ PATHS = (
     "/api/redirect-pools",
 )
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
+READ_TIMEOUT_S = 10.0
 ANSWER_HEADERS = ("Location", "Content-Type", "Allow", "Cache-Control", "Retry-After")
 
 
@@ -46,7 +47,8 @@ async def _raw(port: int, method: str, target: str, accept: str) -> tuple[object
             f"{method} {target} HTTP/1.1\r\nHost: botpool.test\r\nAccept: {accept}\r\n"
             "Connection: close\r\n\r\n".encode()
         )
-        head, _, body = (await reader.read()).partition(b"\r\n\r\n")
+        answer = await asyncio.wait_for(reader.read(), READ_TIMEOUT_S)  # read to the close
+        head, _, body = answer.partition(b"\r\n\r\n")
     finally:
         writer.close()
         await writer.wait_closed()
