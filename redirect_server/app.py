@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any, TypeVar
 
-from aiohttp import hdrs, web
+from aiohttp import web
 from aiohttp.log import access_logger
 
 from core.settings import Settings
@@ -16,7 +16,7 @@ from redirect_server.counter import RedirectCounter
 from redirect_server.keys import CheckToken
 from redirect_server.metrics import GoFigures, create_registry
 from redirect_server.ratelimit import ClientAddress, RateLimiter
-from redirect_server.resource import GoFirst, SlugResource
+from redirect_server.resource import GO_METHODS, GoFirst, SlugResource
 from redirect_server.routing import DEFAULT_RELOAD_INTERVAL_S, RoutingTable
 from redirect_server.views import Redirector, routes, unrouted
 from storage.crypto import TokenCipher
@@ -65,8 +65,8 @@ def create_app(
     )
     go = SlugResource("/go")
     app.router.register_resource(go)
-    go.add_route(hdrs.METH_GET, redirector.go)
-    go.add_route(hdrs.METH_HEAD, redirector.go)
+    for method in GO_METHODS:  # the methods GoFirst answers ahead of the router
+        go.add_route(method, redirector.go)
     app[keys.GO_FIRST] = GoFirst(go, redirector.redirect)
     app.router.add_routes(routes)
     app.cleanup_ctx.append(_keep_routing)
@@ -129,7 +129,8 @@ def answer_go_first(runner: web.AppRunner) -> None:
     when the app is create_app's. serve() does it; a test server does it to serve as
     production does."""
     go_first = runner.app.get(keys.GO_FIRST)
-    if go_first is not None and runner.server is not None:
+    if go_first is not None:
+        assert runner.server is not None, "the runner is not set up"
         go_first.install(runner.server)
 
 
