@@ -1,4 +1,12 @@
-"""Engine and sessions. On SQLite: WAL, foreign keys on, a busy timeout."""
+"""Engine, sessions and transactions, on SQLite and PostgreSQL alike.
+
+SQLite: WAL, foreign keys on, a busy timeout, and transactions begun by us rather than
+by pysqlite (which sends BEGIN only before the first write, so the reads of a unit that
+reads and then writes would not be isolated): a write unit begins with BEGIN IMMEDIATE,
+taking the write lock first, so two read-then-write units serialize; a read begins with
+a plain BEGIN and sees one snapshot. PostgreSQL: READ COMMITTED, with the row locks
+(SELECT ... FOR UPDATE) that the repositories take where an invariant needs them, and a
+lock timeout as long as SQLite's busy timeout."""
 
 from __future__ import annotations
 
@@ -13,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -29,8 +37,17 @@ Sessions = async_sessionmaker[AsyncSession]
 Insert = PgInsert | SqliteInsert
 
 
+# The execution option that makes a transaction a write unit (BEGIN IMMEDIATE on SQLite).
+WRITE = "botpool_write"
+# PostgreSQL's SQLSTATEs for "another writer is in the way": lock_not_available,
+# serialization_failure, deadlock_detected, query_canceled (a statement or lock timeout).
+PG_BUSY = frozenset({"55P03", "40001", "40P01", "57014"})
+
+
 def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[object, object], None]:
     def on_connect(dbapi_connection: object, _record: object) -> None:
+        # Autocommit at the driver: _sqlite_begin below sends BEGIN itself.
+        dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
         cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -39,6 +56,12 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[object, object], None]:
         cursor.close()
 
     return on_connect
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """SQLAlchemy's documented pysqlite recipe, with IMMEDIATE for write units."""
+    write = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -59,9 +82,13 @@ def create_engine(
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": busy_timeout_ms / 1000})
+    if make_url(url).drivername.startswith("postgresql"):
+        timeout = str(int(busy_timeout_ms))
+        kwargs.setdefault("connect_args", {"server_settings": {"lock_timeout": timeout}})
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -77,20 +104,26 @@ def create_sessions(engine: AsyncEngine) -> Sessions:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def is_locked(exc: BaseException) -> bool:
-    return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
+def is_busy(exc: BaseException) -> bool:
+    """Whether `exc` says another writer held the database past our timeout: SQLite's
+    "database is locked", or PostgreSQL's lock timeout, serialization failure, deadlock."""
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+        return True
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in PG_BUSY
 
 
 @asynccontextmanager
 async def transaction(sessions: Sessions) -> AsyncIterator[AsyncSession]:
-    """One session in one transaction; a database still locked after the busy timeout
-    comes out as StorageBusy, with everything rolled back."""
+    """One write unit: a session in one transaction that holds SQLite's write lock from
+    its first statement (BEGIN IMMEDIATE). A database still busy after the timeout
+    comes out as StorageBusy, with everything rolled back. Keep it short and free of
+    network calls; read-only work uses `sessions()`, whose reads see one snapshot."""
     try:
-        async with sessions() as session, session.begin():
+        async with sessions(execution_options={WRITE: True}) as session, session.begin():
             yield session
-    except OperationalError as exc:
-        if is_locked(exc):
-            raise StorageBusy("database is locked") from exc
+    except DBAPIError as exc:
+        if is_busy(exc):
+            raise StorageBusy("the database is busy") from exc
         raise
 
 

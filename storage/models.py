@@ -51,6 +51,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Row ids are 64-bit on every engine, as the API promises (SPEC §11). SQLite's INTEGER is
+# 64-bit already, and only "INTEGER PRIMARY KEY" is its auto-numbered rowid.
+Id = BigInteger().with_variant(Integer, "sqlite")
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -76,7 +80,7 @@ class Operator(Base):
 class Bot(Base):
     __tablename__ = "bots"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     owner_id: Mapped[int] = mapped_column(
         ForeignKey("operators.id", ondelete="CASCADE"), index=True
     )
@@ -101,7 +105,7 @@ class Bot(Base):
 class Pool(Base):
     __tablename__ = "pools"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     owner_id: Mapped[int] = mapped_column(
         ForeignKey("operators.id", ondelete="CASCADE"), index=True
     )
@@ -111,7 +115,7 @@ class Pool(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     start_param: Mapped[str] = mapped_column(String(64), default=DEFAULT_START_PARAM)
     fallback_pool_id: Mapped[int | None] = mapped_column(
-        ForeignKey("pools.id", ondelete="SET NULL")
+        Id, ForeignKey("pools.id", ondelete="SET NULL")
     )
     alert_level: Mapped[str] = mapped_column(String(16), default=PoolLevel.IDLE.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -129,9 +133,11 @@ class Member(Base):
     __tablename__ = "pool_members"
     __table_args__ = (UniqueConstraint("pool_id", "bot_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id", ondelete="CASCADE"), index=True)
-    bot_id: Mapped[int] = mapped_column(ForeignKey("bots.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    pool_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("pools.id", ondelete="CASCADE"), index=True
+    )
+    bot_id: Mapped[int] = mapped_column(Id, ForeignKey("bots.id", ondelete="CASCADE"), index=True)
     weight: Mapped[int] = mapped_column(SmallInteger, default=1)
     priority: Mapped[int] = mapped_column(SmallInteger, default=0)
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -145,9 +151,11 @@ class RedirectCount(Base):
     __tablename__ = "redirect_counts"
 
     pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True
+        Id, ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True
     )
-    bot_id: Mapped[int] = mapped_column(ForeignKey("bots.id", ondelete="CASCADE"), primary_key=True)
+    bot_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("bots.id", ondelete="CASCADE"), primary_key=True
+    )
     hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
 
@@ -159,8 +167,8 @@ class HealthRecord(Base):
 
     __tablename__ = "health_history"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bot_id: Mapped[int] = mapped_column(ForeignKey("bots.id", ondelete="CASCADE"))
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    bot_id: Mapped[int] = mapped_column(Id, ForeignKey("bots.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(String(24))
     status: Mapped[str | None] = mapped_column(String(16))
@@ -173,7 +181,7 @@ class HealthRecord(Base):
 class ApiKey(Base):
     __tablename__ = "api_keys"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     owner_id: Mapped[int] = mapped_column(
         ForeignKey("operators.id", ondelete="CASCADE"), index=True
     )

@@ -41,6 +41,7 @@ def assert_no_token_in(files: list[Path]) -> None:
             assert secret.encode("utf-16-le") not in raw
 
 
+@pytest.mark.sqlite_only
 async def test_no_token_is_in_clear_in_the_database_or_its_wal(
     db_url: str, engine: object, sessions: Sessions, cipher: TokenCipher
 ) -> None:
@@ -68,6 +69,7 @@ async def test_no_token_is_in_clear_in_the_database_or_its_wal(
     assert_no_token_in(database_files(db_url))
 
 
+@pytest.mark.sqlite_only
 def test_the_key_file_is_made_once_beside_the_database_with_mode_0600(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -93,6 +95,7 @@ def test_the_key_file_is_made_once_beside_the_database_with_mode_0600(
     assert list(tmp_path.glob("*" + KEY_FILE_SUFFIX)) == [key_file]
 
 
+@pytest.mark.sqlite_only
 async def test_stored_tokens_survive_a_restart_with_the_key_file(
     db_url: str, engine: object, cipher: TokenCipher
 ) -> None:

@@ -1,5 +1,6 @@
-"""The engine and transactions on SQLite: WAL, foreign keys, and a database locked by
-someone else coming out as StorageBusy with nothing written."""
+"""The engine and transactions: WAL, foreign keys and isolated read-then-write units on
+SQLite, lock timeouts on PostgreSQL, and a database locked by someone else coming out as
+StorageBusy with nothing written, on both."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from core.errors import StorageBusy
 from storage.db import (
@@ -49,6 +50,7 @@ async def pool_slugs(sessions: Sessions) -> list[str]:
         return [row[0] for row in rows]
 
 
+@pytest.mark.sqlite_only
 async def test_a_locked_database_is_storage_busy_after_the_busy_timeout_and_nothing_is_written(
     db_url: str, write_lock: sqlite3.Connection
 ) -> None:
@@ -72,6 +74,7 @@ async def test_a_locked_database_is_storage_busy_after_the_busy_timeout_and_noth
         await impatient.dispose()
 
 
+@pytest.mark.sqlite_only
 async def test_reads_go_on_while_another_connection_writes(
     db_url: str, sessions: Sessions, write_lock: sqlite3.Connection
 ) -> None:
@@ -88,11 +91,13 @@ async def test_an_error_inside_a_transaction_rolls_everything_back(sessions: Ses
 
 
 async def test_other_database_errors_are_not_disguised_as_busy(sessions: Sessions) -> None:
-    with pytest.raises(OperationalError):
+    with pytest.raises(DBAPIError) as caught:
         async with transaction(sessions) as session:
             await session.execute(text("SELECT * FROM no_such_table"))
+    assert not isinstance(caught.value, StorageBusy)
 
 
+@pytest.mark.sqlite_only
 async def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_the_busy_timeout(
     db_url: str, engine: object
 ) -> None:
@@ -132,3 +137,55 @@ async def test_a_transaction_can_be_marked_as_changing_routing(sessions: Session
         assert not changed(session)
         mark_changed(session)
         assert changed(session)
+
+
+@pytest.mark.sqlite_only
+async def test_a_write_unit_takes_the_write_lock_before_its_first_read(
+    db_url: str, sessions: Sessions
+) -> None:
+    """BEGIN IMMEDIATE: a second read-then-write unit waits for the first from its start,
+    so it cannot act on a read that the first is about to make stale."""
+    impatient = create_engine(db_url, busy_timeout_ms=100)
+    try:
+        async with transaction(sessions) as first:
+            assert await operators.get(first, OWNER) is None  # a read, no write yet
+            with pytest.raises(StorageBusy):
+                async with transaction(create_sessions(impatient)) as second:
+                    await operators.get(second, OWNER)
+    finally:
+        await impatient.dispose()
+
+
+@pytest.mark.sqlite_only
+async def test_the_reads_of_one_session_see_one_snapshot(db_url: str, sessions: Sessions) -> None:
+    """pysqlite alone would begin only at the first write, letting a commit made by
+    another connection show up between two SELECTs of one unit."""
+    async with sessions() as reader:
+        before = (await reader.execute(text("SELECT count(*) FROM pools"))).scalar()
+        async with transaction(sessions) as writer:
+            await pools.create(writer, OWNER, name="Sales", slug="sales")
+        after = (await reader.execute(text("SELECT count(*) FROM pools"))).scalar()
+    assert before == after == 0
+    assert await pool_slugs(sessions) == ["sales"]
+
+
+@pytest.mark.postgres_only
+async def test_a_row_lock_held_past_the_lock_timeout_is_storage_busy_on_postgresql(
+    db_url: str, sessions: Sessions
+) -> None:
+    async with transaction(sessions) as session:
+        await operators.get_or_create(session, OWNER)
+    impatient = create_engine(db_url, busy_timeout_ms=100)
+    try:
+        async with transaction(sessions) as holder:
+            await holder.execute(text(f"SELECT id FROM operators WHERE id = {OWNER} FOR UPDATE"))
+            with pytest.raises(StorageBusy):
+                async with transaction(create_sessions(impatient)) as blocked:
+                    await operators.set_language(blocked, OWNER, "en")
+                    await blocked.flush()
+        async with transaction(create_sessions(impatient)) as session:  # works once released
+            await operators.set_language(session, OWNER, "en")
+    finally:
+        await impatient.dispose()
+    async with sessions() as session:
+        assert (await operators.get(session, OWNER)).language == "en"

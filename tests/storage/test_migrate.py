@@ -17,9 +17,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import create_engine
+from storage.db import Sessions, create_engine, transaction
 from storage.migrate import alembic_config, upgrade
-from storage.models import Base
+from storage.models import Base, Pool
+from storage.repos import operators, pools
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,57 +76,37 @@ async def test_migrate_keeps_the_data(empty: AsyncEngine) -> None:
         assert (await connection.execute(text("SELECT id FROM operators"))).scalars().all() == [1]
 
 
+def differences(connection: object) -> list[object]:
+    context = MigrationContext.configure(
+        connection,  # type: ignore[arg-type]
+        opts={"compare_type": True, "compare_server_default": True},
+    )
+    return compare_metadata(context, Base.metadata)
+
+
 async def test_the_migration_matches_the_models(empty: AsyncEngine) -> None:
     await upgrade(empty)
-
-    def differences(connection: object) -> list[object]:
-        context = MigrationContext.configure(
-            connection,  # type: ignore[arg-type]
-            opts={"compare_type": True, "compare_server_default": True},
-        )
-        return compare_metadata(context, Base.metadata)
-
     async with empty.connect() as connection:
         assert await connection.run_sync(differences) == []
 
 
-def run_cli(db_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTPOOL_")}
-    env["BOTPOOL_DATABASE_URL"] = db_url
-    env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "bot_manager.cli", "migrate"],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+async def test_the_migration_matches_the_models_on_the_test_engine(engine: AsyncEngine) -> None:
+    """On PostgreSQL too: every id column is BIGINT there, as the models say."""
+    async with engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
 
 
-def raw_schema(database: Path) -> list[tuple[str, str, str, str | None]]:
-    with closing(sqlite3.connect(database)) as connection:
-        return connection.execute(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
-        ).fetchall()
-
-
-def test_botpool_migrate_twice_from_the_command_line(tmp_path: Path) -> None:
-    database = tmp_path / "cli" / "botpool.db"
-    url = f"sqlite+aiosqlite:///{database}"
-    first = run_cli(url, tmp_path)
-    assert first.returncode == 0, first.stderr
-    before = raw_schema(database)
-    tables = {name for kind, name, _t, _s in before if kind == "table"}
-    assert tables == set(Base.metadata.tables) | {"alembic_version"}
-    second = run_cli(url, tmp_path)
-    assert second.returncode == 0, second.stderr
-    assert raw_schema(database) == before
-
-
-def test_botpool_migrate_with_a_bad_database_url_says_so_in_one_line(tmp_path: Path) -> None:
-    result = run_cli("botpool.db", tmp_path)
-    assert result.returncode != 0
-    assert result.stderr.strip().count("\n") == 0
-    assert "BOTPOOL_DATABASE_URL" in result.stderr
+async def test_ids_beyond_32_bits_are_stored_and_numbered_on(sessions: Sessions) -> None:
+    """The API accepts ids up to 2**63 - 1: a row may have one, and numbering goes past
+    2**31 (PostgreSQL's `integer` columns and sequences stopped there)."""
+    big = 2**31 + 5
+    async with transaction(sessions) as session:
+        await operators.get_or_create(session, 1)
+        session.add(Pool(id=big, owner_id=1, name="Big", slug="big"))
+    async with transaction(sessions) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(text(f"SELECT setval('pools_id_seq', {big})"))
+        following = await pools.create(session, 1, name="Next", slug="next")
+    assert following.id > big
+    async with sessions() as session:
+        assert (await pools.get_owned(session, 1, big)).slug == "big"
