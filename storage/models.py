@@ -134,9 +134,7 @@ class Member(Base):
     __table_args__ = (UniqueConstraint("pool_id", "bot_id"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    pool_id: Mapped[int] = mapped_column(
-        Id, ForeignKey("pools.id", ondelete="CASCADE"), index=True
-    )
+    pool_id: Mapped[int] = mapped_column(Id, ForeignKey("pools.id", ondelete="CASCADE"), index=True)
     bot_id: Mapped[int] = mapped_column(Id, ForeignKey("bots.id", ondelete="CASCADE"), index=True)
     weight: Mapped[int] = mapped_column(SmallInteger, default=1)
     priority: Mapped[int] = mapped_column(SmallInteger, default=0)

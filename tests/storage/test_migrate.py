@@ -110,3 +110,45 @@ async def test_ids_beyond_32_bits_are_stored_and_numbered_on(sessions: Sessions)
     assert following.id > big
     async with sessions() as session:
         assert (await pools.get_owned(session, 1, big)).slug == "big"
+
+
+def run_cli(db_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTPOOL_")}
+    env["BOTPOOL_DATABASE_URL"] = db_url
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot_manager.cli", "migrate"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def raw_schema(database: Path) -> list[tuple[str, str, str, str | None]]:
+    with closing(sqlite3.connect(database)) as connection:
+        return connection.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+
+
+def test_botpool_migrate_twice_from_the_command_line(tmp_path: Path) -> None:
+    database = tmp_path / "cli" / "botpool.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    first = run_cli(url, tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = raw_schema(database)
+    tables = {name for kind, name, _t, _s in before if kind == "table"}
+    assert tables == set(Base.metadata.tables) | {"alembic_version"}
+    second = run_cli(url, tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert raw_schema(database) == before
+
+
+def test_botpool_migrate_with_a_bad_database_url_says_so_in_one_line(tmp_path: Path) -> None:
+    result = run_cli("botpool.db", tmp_path)
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0
+    assert "BOTPOOL_DATABASE_URL" in result.stderr
