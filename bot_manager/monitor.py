@@ -242,7 +242,7 @@ class HealthMonitor:
         reload routing and queue the alerts."""
         async with self._store_lock:
             async with transaction(self._sessions) as session:
-                bots = {bot.id: bot for bot in await bots_repo.all_bots(session)}
+                bots = await bots_repo.lock_many(session, (item.bot_id for item in probed))
                 results = list(self._apply(session, bots, probed))
                 if any(r.change for r in results):
                     mark_changed(session)
@@ -264,7 +264,7 @@ class HealthMonitor:
     ) -> Iterable[BotResult]:
         for item in probed:
             bot = bots.get(item.bot_id)
-            if bot is None:  # deleted while it was being probed
+            if bot is None:  # deleted while it was being probed: the others still count
                 continue
             old = bots_repo.health_of(bot)
             new, events = transition(old, item.outcome, item.at, self._rules)

@@ -28,8 +28,9 @@ async def plan_alerts(
     public_url: str,
 ) -> list[Message]:
     """The (chat id, text) pairs to send for these changes, in the owners' languages.
-    Updates every pool's stored alert level in `session`, whether or not it alerts."""
-    states = await pools.all_states(session)
+    Updates the stored alert level of every pool these bots are in, whether or not it
+    alerts (their rows held until commit: a pool deleted meanwhile is simply left out)."""
+    states = await pools.states_with_bots(session, [bot.id for bot, _ in changes], lock=True)
     health = {pool.id: pool_health(state, now) for pool, state in states}
     drafts: list[tuple[int, AlertKind, Bot | Pool]] = []
     for bot, change in changes:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,6 +67,21 @@ async def delete_owned(session: AsyncSession, owner_id: int, bot_id: int) -> Non
     await session.delete(await get_owned(session, owner_id, bot_id))
     await session.flush()
     mark_changed(session)
+
+
+async def lock_many(session: AsyncSession, bot_ids: Iterable[int]) -> dict[int, Bot]:
+    """The bots of `bot_ids` that still exist, read afresh and held until commit (row
+    locks on PostgreSQL; SQLite's write unit holds the whole database already), so that
+    what is written from their state is not lost to a writer that changes or deletes one
+    meanwhile."""
+    statement = (
+        select(Bot)
+        .where(Bot.id.in_(list(bot_ids)))
+        .order_by(Bot.id)  # one lock order for every writer: no deadlock between two
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {bot.id: bot for bot in (await session.scalars(statement)).all()}
 
 
 async def all_bots(session: AsyncSession) -> Sequence[Bot]:

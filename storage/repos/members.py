@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import validation
@@ -23,14 +22,16 @@ async def add(
     priority: int = Priority.NORMAL,
     max_per_pool: int,
 ) -> Member:
-    pool = await pools.get_owned(session, owner_id, pool_id)
-    bot = await bots.get_owned(session, owner_id, bot_id)
+    """Add the owner's bot to the owner's pool. The pool is locked first, so of racing
+    adds each sees the members the others committed: the limit and the one membership
+    per (pool, bot) hold (PoolFull, AlreadyMember)."""
     weight = validation.weight(weight)
     priority = validation.priority(priority)
+    pool = await pools.get_owned(session, owner_id, pool_id, lock=True)
+    bot = await bots.get_owned(session, owner_id, bot_id)
     if any(m.bot_id == bot.id for m in pool.members):
         raise AlreadyMember(pool=pool.slug, bot=bot.username)
-    count = await session.scalar(select(func.count()).where(Member.pool_id == pool.id))
-    if (count or 0) >= max_per_pool:
+    if len(pool.members) >= max_per_pool:
         raise PoolFull(pool=pool.slug, limit=max_per_pool)
     member = Member(pool_id=pool.id, bot_id=bot.id, weight=weight, priority=int(priority))
     member.bot = bot

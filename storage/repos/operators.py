@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_insert
@@ -15,6 +16,13 @@ def language_from_telegram(code: str | None) -> str:
 
 async def get(session: AsyncSession, operator_id: int) -> Operator | None:
     return await session.get(Operator, operator_id)
+
+
+async def lock(session: AsyncSession, operator_id: int) -> None:
+    """Serialize this transaction with the operator's other writers that lock too (a row
+    lock on PostgreSQL; SQLite's write units are serialized already by BEGIN IMMEDIATE)."""
+    await get_or_create(session, operator_id)
+    await session.execute(select(Operator.id).where(Operator.id == operator_id).with_for_update())
 
 
 async def get_or_create(

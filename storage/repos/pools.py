@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,8 +52,16 @@ def _with_members(statement):  # type: ignore[no-untyped-def]
     return statement.options(selectinload(Pool.members).joinedload(Member.bot))
 
 
-async def get_owned(session: AsyncSession, owner_id: int, pool_id: int) -> Pool:
-    pool = await session.scalar(_with_members(select(Pool).where(Pool.id == pool_id)))
+async def get_owned(
+    session: AsyncSession, owner_id: int, pool_id: int, *, lock: bool = False
+) -> Pool:
+    """The owner's pool with its members. `lock`: hold the pool's row until commit (on
+    PostgreSQL; SQLite serializes write units anyway) and read its members afresh, for a
+    change that must not race another one to the same pool (its size limit)."""
+    statement = _with_members(select(Pool).where(Pool.id == pool_id))
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    pool = await session.scalar(statement)
     if pool is None or pool.owner_id != owner_id:
         raise NotFound("pool", pool_id=pool_id)
     return pool
@@ -75,6 +83,8 @@ async def update_owned(
     session: AsyncSession, owner_id: int, pool_id: int, /, **changes: object
 ) -> Pool:
     """Apply `changes` (any of EDITABLE); any other key, even `owner_id`, is Invalid."""
+    if "fallback_pool_id" in changes:  # two fallback changes at once could close a loop
+        await operators.lock(session, owner_id)
     pool = await get_owned(session, owner_id, pool_id)
     for field, value in changes.items():
         if field == "name":
@@ -153,6 +163,19 @@ async def all_states(session: AsyncSession) -> list[tuple[Pool, PoolState]]:
     """Every pool of the installation, for the routing table and the monitor."""
     pools = (await session.scalars(_with_members(select(Pool).order_by(Pool.id)))).all()
     return [(pool, state_of(pool)) for pool in pools]
+
+
+async def states_with_bots(
+    session: AsyncSession, bot_ids: Iterable[int], *, lock: bool = False
+) -> list[tuple[Pool, PoolState]]:
+    """The pools that have any of `bot_ids` as a member; `lock` holds their rows until
+    commit (for writing their alert level)."""
+    having = select(Member.pool_id).where(Member.bot_id.in_(list(bot_ids)))
+    statement = _with_members(select(Pool).where(Pool.id.in_(having)).order_by(Pool.id))
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    found = (await session.scalars(statement)).all()
+    return [(pool, state_of(pool)) for pool in found]
 
 
 async def slug_taken(session: AsyncSession, slug: str) -> bool:
