@@ -4,7 +4,7 @@ recheck)."""
 
 from __future__ import annotations
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
@@ -13,6 +13,7 @@ from bot_manager.handlers import create_router
 from bot_manager.handlers.bots import Recheck
 from bot_manager.middlewares import AccessGate, DatabaseMiddleware, LeaveWizardOnCommand, OnChange
 from bot_manager.probe import Prober
+from bot_manager.unit import AfterCommit, after_commit, install
 from core.settings import Settings
 from storage.crypto import TokenCipher
 from storage.db import Sessions
@@ -36,10 +37,11 @@ def create_dispatcher(
         settings=settings,
         sessions=sessions,
         cipher=cipher,
-        prober=prober,
+        prober=AfterCommit(prober),  # services that wait on the network commit first
         on_change=on_change,
-        recheck=recheck,
+        recheck=after_commit(recheck) if recheck is not None else None,
     )
+    dp.startup.register(_commit_before_telegram)
     dp.update.outer_middleware(AccessGate(settings))
     database = DatabaseMiddleware(sessions, on_change)
     dp.callback_query.middleware(CallbackAnswerMiddleware())
@@ -48,3 +50,8 @@ def create_dispatcher(
     dp.message.middleware(database)
     dp.include_router(create_router())
     return dp
+
+
+async def _commit_before_telegram(bots: list[Bot]) -> None:
+    for bot in bots:
+        install(bot)

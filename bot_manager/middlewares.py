@@ -12,9 +12,10 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from bot_manager.errors import error_text
 from bot_manager.filters import allowed
 from bot_manager.texts import t
+from bot_manager.unit import UnitOfWork, close_unit, open_unit
 from core.errors import BotpoolError, StorageBusy
 from core.settings import Settings
-from storage.db import Sessions, changed, transaction
+from storage.db import Sessions, busy_as_storage_busy
 from storage.repos import operators
 
 logger = logging.getLogger(__name__)
@@ -53,10 +54,11 @@ async def _refuse(update: TelegramObject, text: str) -> None:
 
 
 class DatabaseMiddleware(BaseMiddleware):
-    """Inner middleware: one AsyncSession per update inside one transaction, with the
-    operator loaded (or created) as `operator` and their language as `lang`. Domain
-    errors roll back and are answered; a locked database asks to try again. After a
-    commit that changed routing, the redirect server's table reloads (`on_change`)."""
+    """Inner middleware: one unit of work per update (bot_manager.unit), its session in
+    `session`, the operator loaded (or created) as `operator` and their language as
+    `lang`. What the handler wrote is committed before any call to Telegram and at the
+    end; after a commit that changed routing, the routing table reloads (`on_change`).
+    Domain errors roll back and are answered; a busy database asks to try again."""
 
     def __init__(self, sessions: Sessions, on_change: OnChange) -> None:
         self.sessions = sessions
@@ -65,28 +67,28 @@ class DatabaseMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User = data["event_from_user"]
         lang = operators.language_from_telegram(user.language_code)
+        unit = UnitOfWork(self.sessions, self.on_change)
+        token = open_unit(unit)
         try:
-            async with transaction(self.sessions) as session:
-                operator = await operators.get_or_create(session, user.id, lang)
+            with busy_as_storage_busy():
+                operator = await operators.get_or_create(unit.session, user.id, lang)
                 lang = operator.language
-                data.update(session=session, operator=operator, lang=lang)
+                data.update(session=unit.session, operator=operator, lang=lang)
                 result = await handler(event, data)
+                await unit.commit()
         except StorageBusy:
-            logger.warning("database locked; update %s answered with 'try again'", user.id)
+            await unit.rollback()
+            logger.warning("database busy; update from %s answered with 'try again'", user.id)
             await tell(event, data, t(lang, "common.busy"))
             return None
         except BotpoolError as exc:
+            await unit.rollback()
             await tell(event, data, error_text(lang, exc))
             return None
-        if changed(session):
-            await self._reload()
+        finally:
+            close_unit(token)
+            await unit.close()
         return result
-
-    async def _reload(self) -> None:
-        try:
-            await self.on_change()
-        except Exception:
-            logger.exception("reloading the routing table failed")
 
 
 async def tell(event: TelegramObject, data: dict[str, Any], text: str) -> None:

@@ -10,8 +10,8 @@ lock timeout as long as SQLite's busy timeout."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +118,21 @@ async def transaction(sessions: Sessions) -> AsyncIterator[AsyncSession]:
     its first statement (BEGIN IMMEDIATE). A database still busy after the timeout
     comes out as StorageBusy, with everything rolled back. Keep it short and free of
     network calls; read-only work uses `sessions()`, whose reads see one snapshot."""
-    try:
-        async with sessions(execution_options={WRITE: True}) as session, session.begin():
+    with busy_as_storage_busy():
+        async with write_session(sessions) as session, session.begin():
             yield session
+
+
+def write_session(sessions: Sessions) -> AsyncSession:
+    """A session each of whose transactions is a write unit (BEGIN IMMEDIATE on SQLite)."""
+    return sessions(execution_options={WRITE: True})
+
+
+@contextmanager
+def busy_as_storage_busy() -> Iterator[None]:
+    """A database error that means "busy" (is_busy) comes out as StorageBusy."""
+    try:
+        yield
     except DBAPIError as exc:
         if is_busy(exc):
             raise StorageBusy("the database is busy") from exc
@@ -138,3 +150,8 @@ def mark_changed(session: AsyncSession) -> None:
 
 def changed(session: AsyncSession) -> bool:
     return bool(session.info.get(ROUTING_CHANGED))
+
+
+def forget_changed(session: AsyncSession) -> None:
+    """The routing change marked so far has been acted on (a session that goes on)."""
+    session.info.pop(ROUTING_CHANGED, None)

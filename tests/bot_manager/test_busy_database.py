@@ -48,6 +48,7 @@ async def pool_slugs(driver: ControlBotDriver) -> list[str]:
         return list((await session.scalars(select(Pool.slug))).all())
 
 
+@pytest.mark.sqlite_only
 async def test_locked_database_asks_to_try_again_and_loses_nothing(
     start_control_bot: Callable[..., Any], impatient_sessions: Sessions, settings: Settings
 ) -> None:
