@@ -8,6 +8,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
+from sqlalchemy.exc import IntegrityError
 
 from bot_manager.errors import error_text
 from bot_manager.filters import allowed
@@ -84,6 +85,13 @@ class DatabaseMiddleware(BaseMiddleware):
         except BotpoolError as exc:
             await unit.rollback()
             await tell(event, data, error_text(lang, exc))
+            return None
+        except IntegrityError:  # a row this update relied on was changed or deleted meanwhile
+            await unit.rollback()
+            logger.info(
+                "update from %s raced another writer; answered 'changed meanwhile'", user.id
+            )
+            await tell(event, data, t(lang, "common.changed_meanwhile"))
             return None
         finally:
             close_unit(token)

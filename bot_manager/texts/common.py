@@ -44,6 +44,10 @@ PT = {
         "O banco de dados está ocupado agora; nada foi perdido. Tente de novo em instantes."
     ),
     "common.error": "Algo deu errado; nada foi alterado. Tente de novo.",
+    "common.changed_meanwhile": (
+        "Isto foi alterado por outra pessoa ao mesmo tempo; nada foi salvo. Abra a tela de "
+        "novo e tente outra vez."
+    ),
     "access.refused": (
         "🔒 Este botpool é privado. Peça ao administrador para incluir o seu id ({user_id}) "
         "em BOTPOOL_ADMIN_IDS."
@@ -104,6 +108,10 @@ EN = {
         "The database is busy right now; nothing was lost. Please try again in a moment."
     ),
     "common.error": "Something went wrong; nothing was changed. Please try again.",
+    "common.changed_meanwhile": (
+        "This was changed by someone else at the same time; nothing was saved. Open the "
+        "screen again and retry."
+    ),
     "access.refused": (
         "🔒 This botpool is private. Ask its administrator to add your id ({user_id}) "
         "to BOTPOOL_ADMIN_IDS."

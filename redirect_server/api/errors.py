@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from sqlalchemy.exc import IntegrityError
 
 from core.errors import (
     AlreadyMember,
@@ -60,6 +61,11 @@ class ApiError(Exception):
         if self.field is not None:
             error["field"] = self.field
         return web.json_response({"error": error}, status=self.status, headers=self.headers)
+
+
+CHANGED_MEANWHILE = ApiError(
+    409, "conflict", "changed by another request at the same time; read it again and retry"
+)
 
 
 def from_domain(exc: BotpoolError) -> ApiError:
@@ -121,6 +127,9 @@ def json_errors(handler: Handler) -> Handler:
             return from_domain(exc).response()
         except web.HTTPException as exc:
             return from_http(exc).response()
+        except IntegrityError:  # a row this request relied on was changed or deleted meanwhile
+            log.info("API %s %s raced another writer", request.method, request.path)
+            return CHANGED_MEANWHILE.response()
         except Exception:
             log.exception("API %s %s failed", request.method, request.path)
             return ApiError(500, "internal", "internal error").response()

@@ -79,3 +79,18 @@ async def test_racing_fallbacks_never_make_a_loop(alice):
         _, fresh_a = await alice.call("GET", f"/api/redirect-pools/{a['id']}")
         _, fresh_b = await alice.call("GET", f"/api/redirect-pools/{b['id']}")
         assert fresh_a["fallback_pool_id"] is None or fresh_b["fallback_pool_id"] is None
+
+
+async def test_adding_a_bot_that_is_being_deleted_never_answers_500(alice):
+    """Whichever wins, the answer says what happened: 201 then 204, or 204 then 404/409."""
+    pool = await alice.create_pool("gone")
+    for _ in range(8):
+        bot = await alice.add_bot()
+        add, delete = await asyncio.gather(
+            alice.call("POST", f"/api/redirect-pools/{pool['id']}/bots", {"bot_id": bot["id"]}),
+            alice.call("DELETE", f"/api/bots/{bot['id']}"),
+        )
+        assert add[0] in {201, 404, 409}, add
+        assert delete[0] == 204, delete
+    _, stored = await alice.call("GET", f"/api/redirect-pools/{pool['id']}")
+    assert stored["members"] == []
