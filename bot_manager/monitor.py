@@ -26,6 +26,7 @@ from core.health import (
     ProbeOutcome,
     StatusChange,
     transition,
+    worth_storing,
 )
 from core.settings import Settings
 from core.tokens import redact
@@ -38,6 +39,7 @@ from storage.repos import history
 log = logging.getLogger(__name__)
 
 JOB_ID = "botpool.health"
+STORE_EVERY_S = 0.25  # outcomes that change something are stored at most this late
 PROBE_GRACE_S = 2.0
 STOP_GRACE_S = 10.0
 
@@ -55,8 +57,6 @@ class BotResult:
     """One probed bot: what getMe said and where the state machine took it."""
 
     bot_id: int
-    owner_id: int
-    username: str
     outcome: ProbeOutcome
     status: BotStatus
     change: StatusChange | None
@@ -108,7 +108,7 @@ class HealthMonitor:
         self._notifier = notifier
         self._on_change = on_change
         self._rules = HealthRules.from_settings(settings)
-        self._semaphore = asyncio.Semaphore(settings.health_concurrency)
+        self._tokens: dict[int, tuple[bytes, str]] = {}  # bot id -> (stored, decrypted)
         self._pass_lock = asyncio.Lock()
         # Passes and re-checks store one at a time, so a pool's alert level is read and
         # written by one of them at once and an alert is never sent twice.
@@ -119,28 +119,41 @@ class HealthMonitor:
         self._stopping = False
 
     async def run_pass(self) -> PassReport:
-        """Probe every due bot once, store, reload routing, alert."""
+        """Probe every due bot once. Outcomes that change something are stored as they
+        arrive, a small transaction every STORE_EVERY_S, each followed by the routing
+        reload and its alerts: failover never waits for the slowest probe of the fleet.
+        A probe that changes nothing (an online bot still online) writes nothing."""
         async with self._pass_lock:
             started_at = utcnow()
             clock = time.perf_counter()
             async with self._sessions() as session:
-                bots = await bots_repo.all_bots(session)
-                due = [bot for bot in bots if bots_repo.health_of(bot).due(started_at)]
-                targets = [(bot.id, token) for bot in due if (token := self._token(bot))]
-            probing = time.perf_counter()
-            probed = await asyncio.gather(
-                *(self._probe_limited(bot_id, token) for bot_id, token in targets)
-            )
-            storing = time.perf_counter()
-            results, alerts = await self._store(probed)
+                due, total = await bots_repo.due_for_probe(session, started_at)
+            targets = [(bot, token) for bot in due if (token := self._token(bot)) is not None]
+            batches = _Batches(self._store, STORE_EVERY_S)
+            quiet: list[BotResult] = []
+
+            async def prober() -> None:  # one of health_concurrency workers
+                for bot, token in queue:
+                    item = await self._probe(bot.bot_id, token)
+                    new, events = transition(bot.state, item.outcome, item.at, self._rules)
+                    if worth_storing(bot.state, new, events):
+                        batches.add(item)
+                    else:
+                        quiet.append(BotResult(bot.bot_id, item.outcome, new.status, None))
+
+            queue = iter(targets)
+            workers = min(self._settings.health_concurrency, len(targets))
+            await asyncio.gather(*(prober() for _ in range(workers)))
+            probed_at = time.perf_counter()
+            stored, alerts, store_s = await batches.close()
             done = time.perf_counter()
             return PassReport(
                 started_at=started_at,
                 duration_s=done - clock,
-                probes_s=storing - probing,
-                store_s=done - storing,
-                results=tuple(results),
-                skipped=len(bots) - len(due),
+                probes_s=probed_at - clock,
+                store_s=store_s,
+                results=tuple(stored + quiet),
+                skipped=total - len(due),
                 alerts=alerts,
             )
 
@@ -212,16 +225,18 @@ class HealthMonitor:
         finally:
             self._tick_task = None
 
-    def _token(self, bot: Bot) -> str | None:
+    def _token(self, bot: bots_repo.DueBot) -> str | None:
+        """The bot's token, decrypted once per stored value (not once per pass)."""
+        known = self._tokens.get(bot.bot_id)
+        if known is not None and known[0] == bot.token_encrypted:
+            return known[1]
         try:
-            return bots_repo.token_of(self._cipher, bot)
+            token = self._cipher.decrypt(bot.token_encrypted)
         except ValueError as exc:
-            log.error("bot %s not probed: %s", bot.id, exc)
+            log.error("bot %s not probed: %s", bot.bot_id, exc)
             return None
-
-    async def _probe_limited(self, bot_id: int, token: str) -> _Probed:
-        async with self._semaphore:
-            return await self._probe(bot_id, token)
+        self._tokens[bot.bot_id] = (bot.token_encrypted, token)
+        return token
 
     async def _probe(self, bot_id: int, token: str) -> _Probed:
         """One getMe that cannot raise: whatever goes wrong is a transient outcome."""
@@ -238,14 +253,12 @@ class HealthMonitor:
         return _Probed(bot_id, outcome, utcnow())
 
     async def _store(self, probed: Sequence[_Probed]) -> tuple[list[BotResult], int]:
-        """Apply the outcomes to the bots' current states in one transaction, then
-        reload routing and queue the alerts."""
+        """Apply the outcomes to the bots' current states (read afresh, held until
+        commit) in one transaction, then reload routing and queue the alerts."""
         async with self._store_lock:
             async with transaction(self._sessions) as session:
                 bots = await bots_repo.lock_many(session, (item.bot_id for item in probed))
                 results = list(self._apply(session, bots, probed))
-                if any(r.change for r in results):
-                    mark_changed(session)
                 await session.flush()
                 messages = await plan_alerts(
                     session,
@@ -268,14 +281,13 @@ class HealthMonitor:
                 continue
             old = bots_repo.health_of(bot)
             new, events = transition(old, item.outcome, item.at, self._rules)
-            if item.outcome.username and item.outcome.username != bot.username:
-                mark_changed(session)
+            renamed = item.outcome.username and item.outcome.username != bot.username
             bots_repo.apply_health(bot, new, item.outcome.username)
             history.record(session, bot.id, item.at, events, item.outcome.latency_ms)
             change = next((e for e in events if isinstance(e, StatusChange)), None)
-            if change is None and old.breaker_until != new.breaker_until:
-                mark_changed(session)
-            yield BotResult(bot.id, bot.owner_id, bot.username, item.outcome, new.status, change)
+            if change or renamed or old.breaker_until != new.breaker_until:
+                mark_changed(session, bots=[bot.id])
+            yield BotResult(bot.id, item.outcome, new.status, change)
 
     async def _reload_routing(self) -> None:
         try:
@@ -291,3 +303,41 @@ class HealthMonitor:
                 await self._notifier.send(chat_id, text)
             except Exception:
                 log.exception("alert to chat %s could not be queued", chat_id)
+
+
+class _Batches:
+    """Outcomes to store, gathered for `delay_s` and stored together by `store` (which
+    serializes itself), so a pass writes in small transactions as probes come back."""
+
+    def __init__(
+        self,
+        store: Callable[[Sequence[_Probed]], Awaitable[tuple[list[BotResult], int]]],
+        delay_s: float,
+    ) -> None:
+        self._store = store
+        self._delay_s = delay_s
+        self._waiting: list[_Probed] = []
+        self._tasks: list[asyncio.Task[tuple[list[BotResult], int, float]]] = []
+
+    def add(self, item: _Probed) -> None:
+        if not self._waiting:
+            self._tasks.append(asyncio.create_task(self._store_soon()))
+        self._waiting.append(item)
+
+    async def _store_soon(self) -> tuple[list[BotResult], int, float]:
+        await asyncio.sleep(self._delay_s)
+        batch, self._waiting = self._waiting, []
+        started = time.perf_counter()
+        results, alerts = await self._store(batch)
+        return results, alerts, time.perf_counter() - started
+
+    async def close(self) -> tuple[list[BotResult], int, float]:
+        """Wait for every batch: all results, alerts queued, seconds spent storing."""
+        results: list[BotResult] = []
+        alerts = 0
+        spent = 0.0
+        for outcome in await asyncio.gather(*self._tasks):
+            results += outcome[0]
+            alerts += outcome[1]
+            spent += outcome[2]
+        return results, alerts, spent

@@ -18,7 +18,14 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from storage.db import Sessions, busy_as_storage_busy, changed, forget_changed, write_session
+from storage.db import (
+    Sessions,
+    busy_as_storage_busy,
+    changed,
+    forget_changed,
+    publish_changes,
+    write_session,
+)
 
 log = logging.getLogger(__name__)
 OnChange = Callable[[], Awaitable[None]]
@@ -38,6 +45,7 @@ class UnitOfWork:
         if self.session.in_transaction():
             try:
                 with busy_as_storage_busy():
+                    await publish_changes(self.session)
                     await self.session.commit()
             except BaseException:
                 await self.rollback()

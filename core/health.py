@@ -9,6 +9,11 @@ from enum import StrEnum
 from core.domain import BotStatus
 
 LATENCY_SMOOTHING = 0.3
+# A probe that changes nothing but these is written at most this often...
+LAST_CHECK_RESOLUTION = timedelta(minutes=1)
+# ...unless the latency moved by more than this (milliseconds, or a share of it).
+LATENCY_TOLERANCE_MS = 10.0
+LATENCY_TOLERANCE_SHARE = 0.25
 
 
 class ProbeKind(StrEnum):
@@ -142,3 +147,24 @@ def transition(
     if new.status is not state.status:
         events.append(StatusChange(state.status, new.status))
     return new, events
+
+
+def worth_storing(old: HealthState, new: HealthState, events: list[HealthEvent]) -> bool:
+    """Whether a probe's result needs a row written: an event (a failed probe, a status
+    change), any change but the check time and latency, a latency that moved
+    noticeably, or a stored check time older than LAST_CHECK_RESOLUTION. A healthy bot
+    probed every pass is written about once a minute, not every pass."""
+    if events:
+        return True
+    if replace(old, last_check=None, latency_ms=None) != replace(
+        new, last_check=None, latency_ms=None
+    ):
+        return True
+    if old.last_check is None or new.last_check is None:
+        return True
+    if new.last_check - old.last_check >= LAST_CHECK_RESOLUTION:
+        return True
+    if old.latency_ms is None or new.latency_ms is None:
+        return old.latency_ms != new.latency_ms
+    moved = abs(new.latency_ms - old.latency_ms)
+    return moved > max(LATENCY_TOLERANCE_MS, LATENCY_TOLERANCE_SHARE * old.latency_ms)

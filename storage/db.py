@@ -10,12 +10,13 @@ lock timeout as long as SQLite's busy timeout."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -30,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from core.errors import StorageBusy
+from storage.models import RoutingChange
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -121,6 +123,7 @@ async def transaction(sessions: Sessions) -> AsyncIterator[AsyncSession]:
     with busy_as_storage_busy():
         async with write_session(sessions) as session, session.begin():
             yield session
+            await publish_changes(session)
 
 
 def write_session(sessions: Sessions) -> AsyncSession:
@@ -140,18 +143,49 @@ def busy_as_storage_busy() -> Iterator[None]:
 
 
 ROUTING_CHANGED = "botpool.routing_changed"
+NOTIFY_CHANNEL = "botpool_routing"
 
 
-def mark_changed(session: AsyncSession) -> None:
-    """Note that this transaction changes what /go routes to. Whoever commits it then
-    calls the routing table's reload (after the commit, so the reload sees it)."""
-    session.info[ROUTING_CHANGED] = True
+@dataclass(slots=True)
+class RoutingChanged:
+    """What a transaction changed that /go routes on: pools (their settings or members)
+    and bots (their status, breaker or username, as seen from every pool they are in)."""
+
+    pool_ids: set[int] = field(default_factory=set)
+    bot_ids: set[int] = field(default_factory=set)
+
+
+def mark_changed(
+    session: AsyncSession, *, pools: Iterable[int] = (), bots: Iterable[int] = ()
+) -> None:
+    """Note that this transaction changes what /go routes to. The transaction logs it
+    (routing_changes, and NOTIFY on PostgreSQL) as it commits; whoever commits then
+    calls the routing table's reload, which reads the log and reloads just that."""
+    change = session.info.setdefault(ROUTING_CHANGED, RoutingChanged())
+    change.pool_ids.update(pools)
+    change.bot_ids.update(bots)
 
 
 def changed(session: AsyncSession) -> bool:
-    return bool(session.info.get(ROUTING_CHANGED))
+    return ROUTING_CHANGED in session.info
 
 
 def forget_changed(session: AsyncSession) -> None:
     """The routing change marked so far has been acted on (a session that goes on)."""
     session.info.pop(ROUTING_CHANGED, None)
+
+
+async def publish_changes(session: AsyncSession) -> None:
+    """Log the marked change in the transaction about to commit (call it last)."""
+    change: RoutingChanged | None = session.info.get(ROUTING_CHANGED)
+    if change is None:
+        return
+    session.add(
+        RoutingChange(
+            pool_ids=",".join(map(str, sorted(change.pool_ids))),
+            bot_ids=",".join(map(str, sorted(change.bot_ids))),
+        )
+    )
+    await session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})

@@ -189,3 +189,16 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RoutingChange(Base):
+    """One committed transaction that changed what /go routes to: which pools and which
+    bots (comma-separated ids). Every process follows this log to reload just those
+    (SPEC §11); rows older than a few minutes are deleted."""
+
+    __tablename__ = "routing_changes"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    pool_ids: Mapped[str] = mapped_column(Text, default="")
+    bot_ids: Mapped[str] = mapped_column(Text, default="")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import BotStatus
@@ -66,7 +68,7 @@ async def list_owned(session: AsyncSession, owner_id: int) -> Sequence[Bot]:
 async def delete_owned(session: AsyncSession, owner_id: int, bot_id: int) -> None:
     await session.delete(await get_owned(session, owner_id, bot_id))
     await session.flush()
-    mark_changed(session)
+    mark_changed(session, bots=[bot_id])
 
 
 async def lock_many(session: AsyncSession, bot_ids: Iterable[int]) -> dict[int, Bot]:
@@ -93,6 +95,50 @@ async def count_by_status(session: AsyncSession) -> dict[BotStatus, int]:
     rows = await session.execute(select(Bot.status, func.count()).group_by(Bot.status))
     found = {BotStatus(status): n for status, n in rows.all()}
     return {status: found.get(status, 0) for status in BotStatus}
+
+
+@dataclass(frozen=True, slots=True)
+class DueBot:
+    """A bot a health pass probes: its id, its token as stored, its state as read."""
+
+    bot_id: int
+    token_encrypted: bytes
+    state: HealthState
+
+
+_HEALTH_COLUMNS = (
+    Bot.status,
+    Bot.consecutive_failures,
+    Bot.auth_failures,
+    Bot.breaker_until,
+    Bot.next_probe_at,
+    Bot.last_check,
+    Bot.last_error,
+    Bot.latency_ms,
+)
+
+
+async def due_for_probe(session: AsyncSession, now: datetime) -> tuple[list[DueBot], int]:
+    """The bots a scheduled pass probes at `now` (HealthState.due, in SQL) and how many
+    bots there are in all; plain rows, no ORM objects, so a fleet of thousands is cheap."""
+    statement = (
+        select(Bot.id, Bot.token_encrypted, *_HEALTH_COLUMNS)
+        .where(
+            Bot.status != BotStatus.BANNED.value,
+            or_(Bot.next_probe_at.is_(None), Bot.next_probe_at <= now),
+        )
+        .order_by(Bot.id)
+    )
+    due = [
+        DueBot(
+            row[0],
+            row[1],
+            HealthState(BotStatus(row[2]), *row[3:]),
+        )
+        for row in await session.execute(statement)
+    ]
+    total = await session.scalar(select(func.count()).select_from(Bot))
+    return due, int(total or 0)
 
 
 def token_of(cipher: TokenCipher, bot: Bot) -> str:

@@ -37,7 +37,7 @@ async def add(
     member.bot = bot
     pool.members.append(member)
     await session.flush()
-    mark_changed(session)
+    mark_changed(session, pools=[pool.id])
     return member
 
 
@@ -69,7 +69,7 @@ async def update(
         else:
             raise Invalid(field, "cannot be changed")
     await session.flush()
-    mark_changed(session)
+    mark_changed(session, pools=[pool_id])
     return member
 
 
@@ -77,4 +77,4 @@ async def remove(session: AsyncSession, owner_id: int, pool_id: int, bot_id: int
     pool = await pools.get_owned(session, owner_id, pool_id)
     pool.members.remove(_find(pool, bot_id))
     await session.flush()
-    mark_changed(session)
+    mark_changed(session, pools=[pool.id])

@@ -44,7 +44,7 @@ async def create(
     pool_id = await session.scalar(statement)
     if pool_id is None:
         raise SlugTaken(slug=slug)
-    mark_changed(session)
+    mark_changed(session, pools=[pool_id])
     return await get_owned(session, owner_id, pool_id)
 
 
@@ -102,7 +102,7 @@ async def update_owned(
         else:
             raise Invalid(field, "cannot be changed")
     await session.flush()
-    mark_changed(session)
+    mark_changed(session, pools=[pool.id])
     return pool
 
 
@@ -132,7 +132,7 @@ async def _fallback(session: AsyncSession, owner_id: int, pool: Pool, value: obj
 async def delete_owned(session: AsyncSession, owner_id: int, pool_id: int) -> None:
     await session.delete(await get_owned(session, owner_id, pool_id))
     await session.flush()
-    mark_changed(session)
+    mark_changed(session, pools=[pool_id])
 
 
 def state_of(pool: Pool) -> PoolState:

@@ -19,6 +19,7 @@ from core.health import (
     ProbeOutcome,
     StatusChange,
     transition,
+    worth_storing,
 )
 from core.settings import load_settings
 
@@ -286,3 +287,45 @@ def test_rules_come_from_the_settings(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("BOTPOOL_BAN_AFTER_FAILURES", "5")
     settings = load_settings()
     assert HealthRules.from_settings(settings) == HealthRules(30, 5)
+
+
+class TestWorthStoring:
+    """A probe that changes nothing an operator or /go would see needs no row write."""
+
+    NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    RULES = HealthRules()
+
+    def stored(self, **fields) -> HealthState:
+        base = {"status": BotStatus.ONLINE, "last_check": self.NOW, "latency_ms": 100.0}
+        return HealthState(**{**base, **fields})
+
+    def probe(self, state: HealthState, outcome: ProbeOutcome, after_s: float = 15):
+        new, events = transition(state, outcome, self.NOW + timedelta(seconds=after_s), self.RULES)
+        return worth_storing(state, new, events)
+
+    def test_a_healthy_bot_probed_again_soon_with_about_the_same_latency_is_not_written(self):
+        assert not self.probe(self.stored(), ProbeOutcome.ok(104.0))
+
+    def test_it_is_written_once_its_stored_check_is_a_minute_old(self):
+        assert self.probe(self.stored(), ProbeOutcome.ok(100.0), after_s=60)
+
+    def test_a_latency_that_moved_noticeably_is_written(self):
+        assert self.probe(self.stored(), ProbeOutcome.ok(400.0))
+
+    @pytest.mark.parametrize(
+        "outcome",
+        [
+            ProbeOutcome(ProbeKind.TRANSIENT, "timeout"),
+            ProbeOutcome(ProbeKind.AUTH, "401"),
+            ProbeOutcome(ProbeKind.RATE_LIMITED, "429", retry_after_s=5),
+        ],
+    )
+    def test_every_failed_probe_is_written(self, outcome):
+        assert self.probe(self.stored(), outcome)
+
+    def test_a_recovery_is_written(self):
+        down = self.stored(status=BotStatus.DEGRADED, consecutive_failures=1, last_error="x")
+        assert self.probe(down, ProbeOutcome.ok(100.0))
+
+    def test_a_first_check_is_written(self):
+        assert self.probe(HealthState(), ProbeOutcome.ok(100.0))
