@@ -119,6 +119,7 @@ async def test_a_non_integer_id_in_a_write_is_404(alice):
         assert (status, answer["error"]["code"]) == (404, "not_found"), path
 
 
+@pytest.mark.sqlite_only
 class TestLockedDatabase:
     @pytest.fixture
     def settings(self, settings, monkeypatch):

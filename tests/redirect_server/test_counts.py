@@ -7,6 +7,8 @@ import sqlite3
 from collections import Counter
 from datetime import UTC, datetime
 
+import pytest
+
 from core.domain import BotStatus
 from redirect_server.counter import RedirectCounter
 from storage.db import create_engine, create_sessions, sqlite_path
@@ -52,6 +54,7 @@ async def test_counts_reach_the_database_while_serving(seed, sessions, start_cli
     assert found == {(pool.pool_id, pool.bot_ids["a_bot"]): 5}
 
 
+@pytest.mark.sqlite_only
 async def test_a_flush_that_finds_the_database_locked_keeps_the_counts_for_the_next(
     seed, settings, sessions
 ):

@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -112,6 +113,7 @@ async def test_refreshes_during_a_reload_share_one_more_reload_and_none_is_lost(
     assert table.routes["late"].pool_id == pool.pool_id
 
 
+@pytest.mark.sqlite_only
 async def test_a_failed_reload_keeps_the_previous_table_serving(seed, settings, start_client):
     await seed.pool("promo", ("a_bot",))
     client = await start_client(reload_interval_s=3600)
