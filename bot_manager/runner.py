@@ -56,8 +56,8 @@ async def run_all(
     stop: asyncio.Event | None = None,
     on_monitor: Callable[[Any], None] | None = None,
 ) -> int:
-    """`botpool run`: control bot (long polling), redirect server and health checks in
-    one loop. SIGTERM or Ctrl-C (or `stop`) stops polling, lets a running health pass
+    """`botpool run`: control bot (long polling), redirect server, health checks and
+    retention in one loop. SIGTERM or Ctrl-C (or `stop`) stops polling, lets a running health pass
     end, writes pending counts and closes the database."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -67,6 +67,7 @@ async def run_all(
     from bot_manager.monitor import HealthMonitor
     from bot_manager.notifier import Notifier
     from bot_manager.probe import Prober
+    from bot_manager.retention import Retention
     from redirect_server import keys
     from redirect_server.app import create_app
 
@@ -98,6 +99,9 @@ async def run_all(
         if on_monitor is not None:  # the demo re-checks bots as an operator would
             on_monitor(monitor)
         stack.push_async_callback(monitor.stop)
+        retention = Retention(store.sessions, settings)
+        retention.start(scheduler)
+        stack.push_async_callback(retention.stop)
 
         dp = create_dispatcher(
             settings=settings,
