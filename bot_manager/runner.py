@@ -57,8 +57,8 @@ async def run_all(
     on_monitor: Callable[[Any], None] | None = None,
 ) -> int:
     """`botpool run`: control bot (long polling), redirect server, health checks and
-    retention in one loop. SIGTERM or Ctrl-C (or `stop`) stops polling, lets a running health pass
-    end, writes pending counts and closes the database."""
+    retention in one loop. SIGTERM or Ctrl-C (or `stop`) stops polling, lets a running
+    health pass end, writes pending counts and closes the database."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot_manager.commands import set_commands
