@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot_manager.process import StartupError
 from core.settings import Settings, SettingsError, load_settings
 
 
@@ -57,7 +58,7 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _apikey_create(settings: Settings, owner: int, label: str) -> str:
-    from bot_manager.runner import open_storage
+    from bot_manager.process import open_storage
     from redirect_server.api import create_api_key
 
     async with open_storage(settings) as store:
@@ -81,10 +82,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-class StartupError(Exception):
-    """Start-up cannot go on; the message is one line for the operator."""
-
-
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
@@ -98,18 +95,22 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(key)
         print("Store it now: botpool keeps only its hash.", file=sys.stderr)
         return 0
+    from bot_manager.process import run_forever
+
+    if args.command == "redirect":  # first, and alone: a replica must not load aiogram
+        from bot_manager.replica import run_redirect
+
+        return run_forever(run_redirect(settings))
     from bot_manager import runner
 
     if args.command == "run":
-        return runner.run_forever(runner.run_all(settings))
-    if args.command == "redirect":
-        return runner.run_forever(runner.run_redirect(settings))
+        return run_forever(runner.run_all(settings))
     if args.command == "check":
-        return runner.run_forever(runner.run_check(settings))
+        return run_forever(runner.run_check(settings))
     if args.command == "demo":
         from bot_manager import demo
 
-        return runner.run_forever(
+        return run_forever(
             demo.run_demo(
                 settings, chaos=args.chaos, chaos_every_s=args.chaos_every, port=args.port
             )

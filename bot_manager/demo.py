@@ -45,7 +45,7 @@ Ctrl-C stops everything. Data: {workdir}
 async def _seed(settings: Settings, tokens: list[tuple[int, str, str]]) -> dict[int, int]:
     """One operator, four bots and a pool with all of them, straight into the database.
     Returns each bot's database id by its Telegram id."""
-    from bot_manager.runner import open_storage
+    from bot_manager.process import open_storage
     from storage.db import transaction
     from storage.repos import bots, members, operators, pools
 
@@ -184,7 +184,8 @@ async def run_demo(
     chaos_every_s: float = CHAOS_EVERY_S,
     port: int | None = None,
 ) -> int:
-    from bot_manager.runner import run_all, wait_for_stop_signal
+    from bot_manager.process import wait_for_stop_signal
+    from bot_manager.runner import run_all
 
     workdir = Path(tempfile.mkdtemp(prefix="botpool-demo-"))
     port = port if port is not None else settings.http_port

@@ -1,109 +1,24 @@
-"""Running botpool: everything in one event loop, or the redirect server alone."""
+"""`botpool run` (control bot, redirect server and health checks in one event loop) and
+`botpool check`: the processes that talk to Telegram through aiogram. The redirect
+server alone is bot_manager.replica."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import AsyncExitStack
 from typing import Any
 
-from aiohttp import web
-
+from bot_manager.process import StartupError, open_storage, serving, wait_for_stop_signal
 from core.settings import Settings
-from storage.crypto import TokenCipher, cipher_for
-from storage.db import Sessions, create_engine, create_sessions, sqlite_path
-from storage.migrate import upgrade
 
 log = logging.getLogger("botpool")
-
-
-def run_forever(main: Coroutine[Any, Any, int]) -> int:
-    """Run `main` on uvloop when it is installed, else on asyncio."""
-    from redirect_server.app import run
-
-    return run(main)
-
-
-async def wait_for_stop_signal() -> None:
-    """Return at SIGTERM or SIGINT (Ctrl-C)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError):
-                loop.remove_signal_handler(sig)
-
-
-@dataclass
-class Storage:
-    sessions: Sessions
-    cipher: TokenCipher
-
-
-@asynccontextmanager
-async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
-    """The database, migrated, and the token cipher; the engine is closed on exit."""
-    from bot_manager.cli import StartupError
-
-    engine = create_engine(settings.database_url)
-    try:
-        try:
-            await upgrade(engine)
-            cipher = cipher_for(settings.secret_key, sqlite_path(settings.database_url))
-        except Exception as exc:
-            raise StartupError(f"cannot open the database: {exc}") from None
-        yield Storage(create_sessions(engine), cipher)
-    finally:
-        await engine.dispose()
-
-
-@asynccontextmanager
-async def serving(app: web.Application, host: str, port: int) -> AsyncIterator[web.AppRunner]:
-    """Serve `app` until the block ends; cleanup then flushes what the app holds."""
-    from bot_manager.cli import StartupError
-    from redirect_server.app import serve
-
-    try:
-        runner = await serve(app, host, port, shutdown_timeout=2)
-    except OSError as exc:
-        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    try:
-        yield runner
-    finally:
-        await runner.cleanup()
-
-
-async def run_redirect(settings: Settings) -> int:
-    """`botpool redirect`: the redirect server and REST API alone, over the same database."""
-    from bot_manager.probe import Prober
-    from redirect_server.app import create_app
-
-    async with AsyncExitStack() as stack:
-        store = await stack.enter_async_context(open_storage(settings))
-        prober = Prober(settings.telegram_api_url, settings.health_timeout_s)
-        stack.push_async_callback(prober.close)
-        app = create_app(settings, store.sessions, store.cipher, check_token=prober.identify)
-        await stack.enter_async_context(serving(app, settings.http_host, settings.http_port))
-        log.info("redirect server on %s:%s", settings.http_host, settings.http_port)
-        await wait_for_stop_signal()
-        log.info("stopping")
-    return 0
 
 
 async def check_control_bot(bot: Any) -> str:
     """The control bot's username; a missing or rejected token stops start-up."""
     from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
-
-    from bot_manager.cli import StartupError
 
     try:
         me = await bot.get_me(request_timeout=10)
@@ -123,7 +38,6 @@ def control_bot(settings: Settings) -> Any:
     from aiogram import Bot
     from aiogram.utils.token import TokenValidationError
 
-    from bot_manager.cli import StartupError
     from bot_manager.probe import api_session
 
     if not settings.control_bot_token:
@@ -142,16 +56,18 @@ async def run_all(
     stop: asyncio.Event | None = None,
     on_monitor: Callable[[Any], None] | None = None,
 ) -> int:
-    """`botpool run`: control bot (long polling), redirect server and health checks in
-    one loop. SIGTERM or Ctrl-C (or `stop`) stops polling, lets a running health pass
-    end, writes pending counts and closes the database."""
+    """`botpool run`: control bot (long polling), redirect server, health checks and
+    retention in one loop. SIGTERM or Ctrl-C (or `stop`) stops polling, lets a running
+    health pass end, writes pending counts and closes the database."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot_manager.commands import set_commands
     from bot_manager.dispatcher import create_dispatcher
+    from bot_manager.getme import TokenChecker
     from bot_manager.monitor import HealthMonitor
     from bot_manager.notifier import Notifier
     from bot_manager.probe import Prober
+    from bot_manager.retention import Retention
     from redirect_server import keys
     from redirect_server.app import create_app
 
@@ -167,7 +83,11 @@ async def run_all(
         notifier = Notifier(bot)
         stack.push_async_callback(notifier.close)
 
-        app = create_app(settings, store.sessions, store.cipher, check_token=prober.identify)
+        # The REST API checks tokens as a replica does (bot_manager.getme), so that it
+        # answers alike on every process.
+        checker = TokenChecker(settings.telegram_api_url, settings.health_timeout_s)
+        stack.push_async_callback(checker.close)
+        app = create_app(settings, store.sessions, store.cipher, check_token=checker.identify)
         on_change = app[keys.ON_CHANGE]
         await stack.enter_async_context(serving(app, settings.http_host, settings.http_port))
 
@@ -179,6 +99,9 @@ async def run_all(
         if on_monitor is not None:  # the demo re-checks bots as an operator would
             on_monitor(monitor)
         stack.push_async_callback(monitor.stop)
+        retention = Retention(store.sessions, settings)
+        retention.start(scheduler)
+        stack.push_async_callback(retention.stop)
 
         dp = create_dispatcher(
             settings=settings,

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     max_bots_per_pool: int = Field(10, ge=1, le=1000)
     bot_hourly_capacity: int = Field(2250, ge=1)
     log_level: str = "INFO"
+    # Days of health history and of hourly redirect counts kept; older rows are deleted
+    # by the retention job of `botpool run`. 0 keeps them forever.
+    history_retention_days: int = Field(30, ge=0, le=36500)
+    counts_retention_days: int = Field(90, ge=0, le=36500)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -80,6 +84,14 @@ class Settings(BaseSettings):
     def _strip(cls, value: object) -> object:
         if isinstance(value, str):
             return value.strip() or None
+        return value
+
+    @field_validator("counts_retention_days")
+    @classmethod
+    def _two_days_of_counts(cls, value: int) -> int:
+        # The 24-hour figures read the bucket that straddles 24 hours ago.
+        if value == 1:
+            raise ValueError("0 (keep forever) or at least 2 days")
         return value
 
     @field_validator("telegram_api_url", "public_url", mode="before")

@@ -66,6 +66,7 @@ class BotpoolCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         figures, table, counter = self._figures, self._table, self._counter
         counter.add(table.take_counts())  # so that the totals include the last second
+        forget_removed(table, counter)
         redirects = CounterMetricFamily(
             "botpool_redirects",
             "Leads sent to a bot, by the pool that served them and the bot.",
@@ -122,6 +123,16 @@ class BotpoolCollector(Collector):
                 "Seconds since the routing table was last loaded from the database.",
                 value=time.monotonic() - table.loaded_at,
             )
+
+
+def forget_removed(table: RoutingTable, counter: RedirectCounter) -> None:
+    """Drop the per pool and bot series, and their labels, of members the routing table
+    no longer has (a pool or bot deleted, a bot removed from a pool): otherwise these
+    tables grow with every pool and bot that ever existed."""
+    present = {target.served for by_bot in table.targets.values() for target in by_bot.values()}
+    for series in (table.labels, counter.totals):
+        for served in [served for served in series if served not in present]:
+            del series[served]
 
 
 def create_registry(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_insert
@@ -77,6 +77,17 @@ async def per_bot_since(
     if pool_ids is not None:
         statement = statement.where(RedirectCount.pool_id.in_(list(pool_ids)))
     return {(p, b): int(n) for p, b, n in await session.execute(statement)}
+
+
+async def delete_before(session: AsyncSession, cutoff: datetime, limit: int) -> int:
+    """Delete up to `limit` hour buckets that start before `cutoff`, through the hour
+    index; the number deleted."""
+    key = (RedirectCount.pool_id, RedirectCount.bot_id, RedirectCount.hour)
+    oldest = select(*key).where(RedirectCount.hour < cutoff).order_by(RedirectCount.hour)
+    result = await session.execute(
+        delete(RedirectCount).where(tuple_(*key).in_(oldest.limit(limit)))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def total(session: AsyncSession) -> int:

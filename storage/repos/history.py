@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import BotStatus
@@ -44,6 +44,20 @@ def record(
                     latency_ms=latency_ms,
                 )
             )
+
+
+async def delete_before(session: AsyncSession, cutoff: datetime, limit: int) -> int:
+    """Delete up to `limit` records older than `cutoff`, lowest ids first (the oldest,
+    found without scanning the rest); the number deleted."""
+    oldest = (
+        select(HealthRecord.id)
+        .where(HealthRecord.at < cutoff)
+        .order_by(HealthRecord.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    result = await session.execute(delete(HealthRecord).where(HealthRecord.id.in_(oldest)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def last_failures(

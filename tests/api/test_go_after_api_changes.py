@@ -14,9 +14,13 @@ NEVER_S = 3600.0  # the periodic reload must not be what makes these tests pass
 
 
 @pytest.fixture
-async def client(api_settings, sessions, cipher, prober) -> AsyncIterator[TestClient]:
+async def client(api_settings, sessions, cipher, token_checker) -> AsyncIterator[TestClient]:
     app = create_app(
-        api_settings, sessions, cipher, check_token=prober.identify, reload_interval_s=NEVER_S
+        api_settings,
+        sessions,
+        cipher,
+        check_token=token_checker.identify,
+        reload_interval_s=NEVER_S,
     )
     async with TestClient(ServedAsBotpool(app)) as client:
         yield client

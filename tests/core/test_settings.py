@@ -31,6 +31,8 @@ DEFAULTS = {
     "max_bots_per_pool": 10,
     "bot_hourly_capacity": 2250,
     "log_level": "INFO",
+    "history_retention_days": 30,
+    "counts_retention_days": 90,
 }
 
 
@@ -73,6 +75,8 @@ def test_every_variable_is_read_from_the_environment(
         "MAX_BOTS_PER_POOL": "20",
         "BOT_HOURLY_CAPACITY": "1000",
         "LOG_LEVEL": "debug",
+        "HISTORY_RETENTION_DAYS": "7",
+        "COUNTS_RETENTION_DAYS": "0",
     }
     for name, value in values.items():
         monkeypatch.setenv(f"BOTPOOL_{name}", value)
@@ -95,6 +99,7 @@ def test_every_variable_is_read_from_the_environment(
     )
     assert (settings.max_bots_per_pool, settings.bot_hourly_capacity) == (20, 1000)
     assert settings.log_level == "DEBUG"
+    assert (settings.history_retention_days, settings.counts_retention_days) == (7, 0)
 
 
 def test_dotenv_is_read_and_the_environment_wins_over_it(
@@ -152,6 +157,9 @@ def test_overrides_win_over_the_environment(
         ("DATABASE_URL", "botpool.db", "SQLAlchemy async URL"),
         ("DATABASE_URL", "sqlite:///botpool.db", "sqlite+aiosqlite"),
         ("DATABASE_URL", "postgresql://u:p@db/x", "postgresql+asyncpg"),
+        ("HISTORY_RETENTION_DAYS", "-1", "greater than or equal to 0"),
+        ("COUNTS_RETENTION_DAYS", "1", "0 (keep forever) or at least 2 days"),
+        ("COUNTS_RETENTION_DAYS", "a month", "a whole number"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_one_line_naming_the_variable(

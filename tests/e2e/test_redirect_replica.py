@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 
 import aiohttp
 from sqlalchemy import func, select
 
+from redirect_server.api import create_api_key
 from storage.crypto import cipher_for
 from storage.db import create_engine, create_sessions, transaction
 from storage.migrate import upgrade
@@ -84,3 +87,72 @@ async def test_a_redirect_replica_serves_follows_the_database_and_flushes_on_sig
             assert await session.scalar(select(func.sum(RedirectCount.count))) == served
     finally:
         await engine.dispose()
+
+
+# Loaded before botpool's own code by every Python started with this directory on
+# PYTHONPATH: at exit it writes the names of every module the process imported.
+MODULES_HOOK = """
+import atexit, json, os, sys
+
+def _dump(path=os.environ["BOTPOOL_TEST_MODULES_TO"]):
+    with open(path, "w") as out:
+        json.dump(sorted(sys.modules), out)
+
+atexit.register(_dump)
+"""
+
+
+CONTROL_SIDE = ("apscheduler", "bot_manager.runner", "bot_manager.probe", "bot_manager.monitor")
+
+
+def loaded(modules: list[str], package: str) -> list[str]:
+    return [m for m in modules if m == package or m.startswith(package + ".")]
+
+
+async def test_a_redirect_replica_loads_no_aiogram_yet_serves_and_adds_bots(tmp_path, sandbox):
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(MODULES_HOOK)
+    report = tmp_path / "modules.json"
+    db_path = tmp_path / "botpool.db"
+    url = f"sqlite+aiosqlite:///{db_path}"
+    engine, _ids = await seed(url, db_path)
+    try:
+        key = await create_api_key(create_sessions(engine), OWNER, "replica")
+    finally:
+        await engine.dispose()
+    good = await sandbox.client.create_bot(username="added_on_replica_bot")
+    gone = await sandbox.client.create_bot(username="revoked_bot")
+    await sandbox.client.ban(gone)
+    port = free_port()
+    env = clean_env(
+        BOTPOOL_DATABASE_URL=url,
+        BOTPOOL_HTTP_HOST="127.0.0.1",
+        BOTPOOL_HTTP_PORT=str(port),
+        BOTPOOL_TELEGRAM_API_URL=sandbox.url,
+        BOTPOOL_TEST_MODULES_TO=str(report),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])),
+    )
+    base = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {key}"}
+    async with (
+        botpool("redirect", env=env, cwd=tmp_path) as replica,
+        aiohttp.ClientSession() as http,
+    ):
+        await wait_http_ok(f"{base}/healthz")
+        async with http.get(f"{base}/healthz") as response:
+            assert await response.json() == {"status": "ok"}
+        async with http.get(f"{base}/go/replica", allow_redirects=False) as response:
+            assert response.status == 302, replica.text()
+        async with http.post(f"{base}/api/bots", json={"token": good.token}, headers=auth) as r:
+            assert (r.status, (await r.json())["username"]) == (201, "added_on_replica_bot")
+        async with http.post(f"{base}/api/bots", json={"token": gone.token}, headers=auth) as r:
+            assert (r.status, (await r.json())["error"]["code"]) == (400, "token_rejected")
+        assert await replica.stop(timeout_s=5) == 0, replica.text()
+    modules = json.loads(report.read_text())
+    assert "redirect_server.app" in modules  # the hook saw the replica itself
+    assert loaded(modules, "aiogram") == []
+    for package in CONTROL_SIDE:
+        assert loaded(modules, package) == [], package
+    # The schema was up to date, so Alembic was not even loaded.
+    assert loaded(modules, "alembic") == []

@@ -90,6 +90,10 @@ class Seeder:
         async with transaction(self.sessions) as session:
             await pools.update_owned(session, OWNER, pool_id, **changes)
 
+    async def remove_member(self, pool_id: int, bot_id: int) -> None:
+        async with transaction(self.sessions) as session:
+            await members.remove(session, OWNER, pool_id, bot_id)
+
     async def delete_pool(self, pool_id: int) -> None:
         async with transaction(self.sessions) as session:
             await pools.delete_owned(session, OWNER, pool_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client.parser import text_string_to_metric_families
 
 from core.domain import BotStatus
+from redirect_server import keys
 
 
 async def scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -53,3 +54,25 @@ async def test_each_app_has_its_own_metrics(seed, start_client):
         pass
     assert ("botpool_redirects_total", (("bot", "a_bot"), ("pool", "promo"))) in await scrape(busy)
     assert not any(name == "botpool_redirects_total" for name, _ in await scrape(idle))
+
+
+async def test_metrics_drop_the_series_of_deleted_pools_and_removed_members(seed, start_client):
+    kept = await seed.pool("kept", ("a_bot", "b_bot"))
+    gone = await seed.pool("gone", ("c_bot",))
+    client = await start_client()
+    for path in ["/go/kept", "/go/kept", "/go/gone"]:
+        async with client.get(path, allow_redirects=False):
+            pass
+    assert ("botpool_redirects_total", (("bot", "c_bot"), ("pool", "gone"))) in await scrape(client)
+
+    await seed.delete_pool(gone.pool_id)
+    await seed.remove_member(kept.pool_id, kept.bot_ids["b_bot"])
+    await client.app[keys.ROUTING].refresh()
+    redirects = {
+        labels: value
+        for (name, labels), value in (await scrape(client)).items()
+        if name == "botpool_redirects_total"
+    }
+
+    assert redirects == {(("bot", "a_bot"), ("pool", "kept")): 1}
+    assert set(client.app[keys.ROUTING].labels) == {(kept.pool_id, kept.bot_ids["a_bot"])}

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import Sessions, create_engine, transaction
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import alembic_config, head_revision, is_current, upgrade
 from storage.models import Base, Pool
 from storage.repos import operators, pools
 
@@ -52,6 +52,20 @@ async def test_migrate_creates_every_table_on_an_empty_database(empty: AsyncEngi
     assert tables == set(Base.metadata.tables) | {"alembic_version"}
     head = ScriptDirectory.from_config(alembic_config(str(empty.url))).get_current_head()
     assert await revision(empty) == [head]
+
+
+async def test_the_head_read_without_alembic_is_alembics_head(empty: AsyncEngine) -> None:
+    script = ScriptDirectory.from_config(alembic_config(str(empty.url)))
+    assert head_revision() == script.get_current_head()
+
+
+async def test_only_a_database_at_the_head_counts_as_current(empty: AsyncEngine) -> None:
+    assert not await is_current(empty)
+    await upgrade(empty)
+    assert await is_current(empty)
+    async with empty.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+    assert not await is_current(empty)
 
 
 async def test_a_second_migrate_changes_nothing(empty: AsyncEngine) -> None:
