@@ -48,6 +48,27 @@ def _plan(pool: PoolState, group: list[MemberState]) -> Plan:
     )
 
 
+def plan_pool(pool: PoolState, now: datetime) -> tuple[Plan | None, datetime | None]:
+    """One pool's own plan at `now` (None: no candidate) and the first moment it stops
+    holding: the first breaker of its members to expire (None: until its state changes)."""
+    expires: datetime | None = None
+    for member in pool.members:
+        until = member.breaker_until
+        if until is not None and now < until and (expires is None or until < expires):
+            expires = until
+    group = candidates(pool, now)
+    return (_plan(pool, group) if group else None), expires
+
+
+def serving_plan(
+    pools: Mapping[int, PoolState], groups: Mapping[int, Plan], pool_id: int
+) -> Plan | None:
+    """The plan `route` follows for a lead sent to `pool_id`: the first pool down its
+    fallback chain that has one (None: 503)."""
+    serving = next((p for p in fallback_chain(pools, pool_id) if p.pool_id in groups), None)
+    return None if serving is None else groups[serving.pool_id]
+
+
 def plan_routes(
     pools: Mapping[int, PoolState], now: datetime
 ) -> tuple[dict[int, Plan], datetime | None]:
@@ -57,18 +78,16 @@ def plan_routes(
     groups: dict[int, Plan] = {}
     expires: datetime | None = None
     for pool in pools.values():
-        for member in pool.members:
-            until = member.breaker_until
-            if until is not None and now < until and (expires is None or until < expires):
-                expires = until
-        group = candidates(pool, now)
-        if group:
-            groups[pool.pool_id] = _plan(pool, group)
+        plan, until = plan_pool(pool, now)
+        if until is not None and (expires is None or until < expires):
+            expires = until
+        if plan is not None:
+            groups[pool.pool_id] = plan
     plans: dict[int, Plan] = {}
     for pool_id in pools:
-        serving = next((p for p in fallback_chain(pools, pool_id) if p.pool_id in groups), None)
-        if serving is not None:
-            plans[pool_id] = groups[serving.pool_id]
+        plan = serving_plan(pools, groups, pool_id)
+        if plan is not None:
+            plans[pool_id] = plan
     return plans, expires
 
 

@@ -21,6 +21,7 @@ from redirect_server.routing import DEFAULT_RELOAD_INTERVAL_S, RoutingTable
 from redirect_server.views import Redirector, routes, unrouted
 from storage.crypto import TokenCipher
 from storage.db import Sessions
+from storage.notify import listen_for_changes
 
 T = TypeVar("T")
 
@@ -80,14 +81,20 @@ def create_app(
 
 
 async def _keep_routing(app: web.Application) -> AsyncIterator[None]:
-    """Load the table before serving (a broken database stops start-up), then reload."""
+    """Load the table before serving (a broken database stops start-up), then follow
+    the change log: at each poll, and at once on PostgreSQL's NOTIFY."""
     table = app[keys.ROUTING]
     await table.load()
-    reloads = asyncio.create_task(table.run(), name="botpool-routing-reload")
+    wake = asyncio.Event()
+    tasks = [asyncio.create_task(table.run(wake), name="botpool-routing-follow")]
+    url = app[keys.SESSIONS].kw["bind"].url
+    if url.get_backend_name() == "postgresql":
+        tasks.append(asyncio.create_task(listen_for_changes(url, wake), name="botpool-listen"))
     yield
-    reloads.cancel()
+    for task in tasks:
+        task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
-        await reloads
+        await asyncio.gather(*tasks)
     table.close()
 
 

@@ -1,27 +1,38 @@
 """The routing table: every pool as /go needs it, in memory, so that choosing a bot
-never waits for the database. Rebuilt on demand (ON_CHANGE) and every few seconds."""
+never waits for the database. Loaded whole at start; then it follows the routing
+change log (storage.repos.changes): a change reloads and re-plans only the pools it
+touched, and those that fall back to them, so its cost is that of the pools, not of
+the installation. It learns of a change from its own process at once (ON_CHANGE), from
+PostgreSQL's NOTIFY, and by polling the log about once a second."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from multidict import CIMultiDict
 
 from core.domain import PoolState, Strategy
-from core.plans import Plan, plan_routes, take
+from core.plans import Plan, plan_pool, serving_plan, take
 from core.strategies import Cursor
 from redirect_server.counter import RedirectCounter, Served
 from storage.db import Sessions
-from storage.repos import bots, counts, pools
+from storage.repos import bots, changes, counts
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RELOAD_INTERVAL_S = 4.0  # replicas follow a change within 5 s (SPEC §7)
+DEFAULT_RELOAD_INTERVAL_S = 1.0  # how often the change log is polled (SPEC §11: 2 s)
+LOAD_CHUNK = 500  # pools read per query when loading everything
+FIGURES_EVERY_S = 15.0  # bots by status (for /metrics) and last-hour counts, read again
+GAP_GRACE_S = 30.0  # a hole in the log's ids this old is a rolled-back transaction
+KEEP_CHANGES = timedelta(minutes=10)  # the log's rows live this long at least
+CATCH_UP_S = KEEP_CHANGES.total_seconds() / 2
 
 
 @dataclass(slots=True)
@@ -94,6 +105,10 @@ class Route:
         return self._targets[take(plan, Cursor(), self._hour_counts).bot_id]
 
 
+def location_prefix(username: str) -> str:
+    return f"https://t.me/{quote(username, safe='')}?start="
+
+
 class RoutingTable:
     def __init__(
         self,
@@ -110,39 +125,247 @@ class RoutingTable:
         self.targets: dict[int, dict[int, Target]] = {}
         self.cursors: dict[int, Cursor] = {}  # by pool id, kept across reloads
         self.hour_counts: dict[int, int] = {}  # bot id -> redirects in the last hour
-        self._least_connections = False  # hour_counts kept up only while a pool reads them
-        self._replan: asyncio.TimerHandle | None = None
         self.bot_statuses: dict[str, int] = {}
         self.labels: dict[Served, tuple[str, str]] = {}  # for /metrics: slug, username
         self.loaded_at: float | None = None  # time.monotonic() of the last good load
         self.reload_failures = 0
+        self.rebuilt = 0  # pools planned again since start (a change costs its pools)
+        self._groups: dict[int, Plan] = {}  # each pool's own plan, when it has one
+        self._expires: dict[int, datetime] = {}  # each pool's first breaker to end
+        self._slugs: dict[int, str] = {}  # pool id -> its slug in `routes`
+        self._bot_pools: dict[int, set[int]] = {}  # bot id -> the pools it is in
+        self._fallen_from: dict[int, set[int]] = {}  # pool id -> pools falling back to it
+        self._least_connections: set[int] = set()  # pools that read hour_counts
+        self._after = 0  # every logged change up to this id is applied
+        self._applied: set[int] = set()  # and these above it
+        self._gaps: dict[int, float] = {}  # missing ids above it, since when
+        self._figures_at = 0.0
+        self._replan: asyncio.TimerHandle | None = None
         self._requested = 0
         self._covered = 0
         self._lock = asyncio.Lock()
 
-    def plan(self, now: datetime | None = None) -> None:
-        """Work out every link's route again from the current states. The only thing
-        in them that changes by itself is a breaker running out, so a timer plans again
-        at the first such moment: /go never has to look at the clock."""
-        plans, expires = plan_routes(self.pools, now or datetime.now(UTC))
-        hour_counts = self.hour_counts if self._least_connections else None
-        routes: dict[str, Route] = {}
-        for pool in self.pools.values():
-            if not pool.is_active:
-                continue
-            plan = plans.get(pool.pool_id)
-            serving = pool.pool_id if plan is None else plan.pool.pool_id
-            cursor = self.cursors.get(serving)
-            if cursor is None:
-                cursor = self.cursors[serving] = Cursor()
-            routes[pool.slug] = Route(
-                pool, plan, cursor, self.targets.get(serving, {}), hour_counts
+    # Loading
+
+    async def load(self) -> None:
+        """Read every pool (in chunks, yielding between them) and swap them in; then
+        follow the change log from where it stood before the read."""
+        async with self._sessions() as session:
+            after = await changes.last_id(session)
+            ids = await changes.pool_ids(session)
+        states: list[PoolState] = []
+        for chunk in changes.chunks(ids, LOAD_CHUNK):
+            async with self._sessions() as session:
+                states += await changes.routing_states(session, chunk)
+            await asyncio.sleep(0)
+        self._counter.add(self.take_counts())  # the old targets' counts, before they go
+        for index in (self.targets, self.pools, self._groups, self._expires, self._slugs):
+            index.clear()
+        self._bot_pools.clear()
+        self._fallen_from.clear()
+        self._least_connections.clear()
+        self.routes = {}
+        now = datetime.now(UTC)
+        for state in states:
+            self._put(state)
+        await self._read_figures(now)
+        self._replan_pools(set(self.pools), now)
+        self.cursors = {pid: c for pid, c in self.cursors.items() if pid in self.pools}
+        self._after, self._applied, self._gaps = after, set(), {}
+        self.loaded_at = time.monotonic()
+
+    async def follow(self) -> int:
+        """Apply the changes logged since the last call; how many were applied. A table
+        that could not follow for longer than the log is kept loads everything again."""
+        if self.loaded_at is not None and time.monotonic() - self.loaded_at > CATCH_UP_S:
+            await self.load()
+            return 0
+        async with self._sessions() as session:
+            logged = await changes.after(session, self._after)
+            fresh = [c for c in logged if c.change_id not in self._applied]
+            pool_ids: set[int] = set()
+            bot_ids: set[int] = set()
+            for change in fresh:
+                pool_ids |= change.pool_ids
+                bot_ids |= change.bot_ids
+            for bot_id in bot_ids:
+                pool_ids |= self._bot_pools.get(bot_id, set())
+            states = []
+            for chunk in changes.chunks(sorted(pool_ids), LOAD_CHUNK):
+                states += await changes.routing_states(session, chunk)
+        now = datetime.now(UTC)
+        if pool_ids:
+            self._counter.add(self.take_counts(pool_ids))  # before their targets go
+            found = {state.pool_id for state in states}
+            for pool_id in pool_ids - found:
+                self._drop(pool_id)
+            for state in states:
+                self._put(state)
+            self._replan_pools(pool_ids, now)
+        self._advance([c.change_id for c in fresh])
+        if time.monotonic() - self._figures_at >= FIGURES_EVERY_S:
+            await self._read_figures(now)
+        self.loaded_at = time.monotonic()
+        return len(fresh)
+
+    def _advance(self, applied: list[int]) -> None:
+        """Move the mark past every applied id; a hole left by a transaction that
+        committed later is waited for (GAP_GRACE_S), one left by a rollback is not."""
+        self._applied.update(applied)
+        clock = time.monotonic()
+        top = max(self._applied, default=self._after)
+        for missing in range(self._after + 1, top):
+            if missing not in self._applied:
+                self._gaps.setdefault(missing, clock)
+        while True:
+            nxt = self._after + 1
+            if nxt in self._applied:
+                self._applied.discard(nxt)
+            elif nxt in self._gaps and clock - self._gaps[nxt] >= GAP_GRACE_S:
+                del self._gaps[nxt]
+            else:
+                break
+            self._after = nxt
+        for missing in [g for g in self._gaps if g <= self._after]:
+            del self._gaps[missing]
+
+    async def _read_figures(self, now: datetime) -> None:
+        """Bots by status for /metrics, and last-hour counts while a pool reads them."""
+        async with self._sessions() as session:
+            statuses = await bots.count_by_status(session)
+            last_hour = (
+                await counts.per_bot_last_hour(session, now, self._least_connections)
+                if self._least_connections
+                else {}
             )
-        self.routes = routes
+        self.bot_statuses = {status.value: n for status, n in statuses.items()}
+        if self._least_connections:
+            hour_counts: dict[int, int] = {}
+            for (_pool_id, bot_id), n in last_hour.items():
+                hour_counts[bot_id] = hour_counts.get(bot_id, 0) + n
+            for (_pool_id, bot_id, _hour), n in self._counter.unflushed().items():
+                hour_counts[bot_id] = hour_counts.get(bot_id, 0) + n
+            self.hour_counts.clear()  # in place: the routes hold this dict
+            self.hour_counts.update(hour_counts)
+        self._figures_at = time.monotonic()
+
+    # The in-memory indexes
+
+    def _put(self, state: PoolState) -> None:
+        self._drop(state.pool_id, keep_cursor=True)
+        pool_id = state.pool_id
+        self.pools[pool_id] = state
+        self.targets[pool_id] = {
+            m.bot_id: Target((pool_id, m.bot_id), location_prefix(m.username))
+            for m in state.members
+        }
+        for m in state.members:
+            self._bot_pools.setdefault(m.bot_id, set()).add(pool_id)
+            self.labels[(pool_id, m.bot_id)] = (state.slug, m.username)
+        if state.fallback_pool_id is not None:
+            self._fallen_from.setdefault(state.fallback_pool_id, set()).add(pool_id)
+        if state.strategy is Strategy.LEAST_CONNECTIONS:
+            self._least_connections.add(pool_id)
+
+    def _drop(self, pool_id: int, *, keep_cursor: bool = False) -> None:
+        old = self.pools.pop(pool_id, None)
+        self.targets.pop(pool_id, None)
+        self._groups.pop(pool_id, None)
+        self._expires.pop(pool_id, None)
+        self._least_connections.discard(pool_id)
+        if not keep_cursor:
+            self.cursors.pop(pool_id, None)
+        self._unroute(pool_id)
+        if old is None:
+            return
+        for m in old.members:
+            holders = self._bot_pools.get(m.bot_id)
+            if holders is not None:
+                holders.discard(pool_id)
+                if not holders:
+                    del self._bot_pools[m.bot_id]
+        if old.fallback_pool_id is not None:
+            self._fallen_from.get(old.fallback_pool_id, set()).discard(pool_id)
+
+    # Planning
+
+    def plan(self, now: datetime | None = None) -> None:
+        """Plan every pool again (a test that sets `pools` and `targets` by hand)."""
+        for pool_id in list(self.pools):
+            state = self.pools[pool_id]
+            for m in state.members:
+                self._bot_pools.setdefault(m.bot_id, set()).add(pool_id)
+            if state.fallback_pool_id is not None:
+                self._fallen_from.setdefault(state.fallback_pool_id, set()).add(pool_id)
+            if state.strategy is Strategy.LEAST_CONNECTIONS:
+                self._least_connections.add(pool_id)
+        self._replan_pools(set(self.pools), now or datetime.now(UTC))
+
+    def _replan_pools(self, changed: set[int], now: datetime) -> None:
+        """Plan `changed` pools again, then the routes of every pool whose fallback
+        chain reaches one of them. A breaker running out is the only thing in a pool's
+        state that changes by itself, so a timer plans again at the first such moment:
+        /go never has to look at the clock."""
+        for pool_id in changed:
+            state = self.pools.get(pool_id)
+            if state is None:
+                continue
+            plan, expires = plan_pool(state, now)
+            if plan is None:
+                self._groups.pop(pool_id, None)
+            else:
+                self._groups[pool_id] = plan
+            if expires is None:
+                self._expires.pop(pool_id, None)
+            else:
+                self._expires[pool_id] = expires
+        reached = set(changed)
+        frontier = list(changed)
+        while frontier:
+            for upstream in self._fallen_from.get(frontier.pop(), ()):
+                if upstream not in reached:
+                    reached.add(upstream)
+                    frontier.append(upstream)
+        hour_counts = self.hour_counts if self._least_connections else None
+        for pool_id in reached:
+            self._route(pool_id, hour_counts)
+        self.rebuilt += len(changed)
+        self._arm_timer()
+
+    def _route(self, pool_id: int, hour_counts: dict[int, int] | None) -> None:
+        state = self.pools.get(pool_id)
+        self._unroute(pool_id)
+        if state is None or not state.is_active:
+            return
+        plan = serving_plan(self.pools, self._groups, pool_id)
+        serving = pool_id if plan is None else plan.pool.pool_id
+        cursor = self.cursors.get(serving)
+        if cursor is None:
+            cursor = self.cursors[serving] = Cursor()
+        self.routes[state.slug] = Route(
+            state, plan, cursor, self.targets.get(serving, {}), hour_counts
+        )
+        self._slugs[pool_id] = state.slug
+
+    def _unroute(self, pool_id: int) -> None:
+        slug = self._slugs.pop(pool_id, None)
+        route = self.routes.get(slug) if slug is not None else None
+        if route is not None and route.pool_id == pool_id:
+            del self.routes[slug]  # type: ignore[arg-type]
+
+    def _arm_timer(self) -> None:
         self.close()
-        if expires is not None:
-            delay = max(0.0, expires.timestamp() - time.time())
-            self._replan = asyncio.get_running_loop().call_later(delay, self.plan)
+        if not self._expires:
+            return
+        first = min(self._expires.values())
+        delay = max(0.0, first.timestamp() - time.time())
+        self._replan = asyncio.get_running_loop().call_later(delay, self._breakers_ended)
+
+    def _breakers_ended(self) -> None:
+        self._replan = None
+        now = datetime.now(UTC)
+        ended = {pool_id for pool_id, until in self._expires.items() if until <= now}
+        self._replan_pools(ended, now)
 
     def close(self) -> None:
         """Cancel the pending re-plan (the app is stopping, or a new plan replaces it)."""
@@ -150,53 +373,25 @@ class RoutingTable:
             self._replan.cancel()
             self._replan = None
 
-    def take_counts(self) -> dict[Served, int]:
-        """The leads each target took since the last call."""
+    def take_counts(self, pool_ids: Iterable[int] | None = None) -> dict[Served, int]:
+        """The leads each target (of `pool_ids`, or every one) took since the last call."""
         taken: dict[Served, int] = {}
-        for by_bot in self.targets.values():
+        every = self.targets
+        chosen = every.values() if pool_ids is None else (every.get(p, {}) for p in pool_ids)
+        for by_bot in chosen:
             for target in by_bot.values():
                 if target.count:
                     taken[target.served] = target.count
                     target.count = 0
         return taken
 
-    async def load(self) -> None:
-        """Read every pool, member, bot status and last-hour count; swap them in at once."""
-        now = datetime.now(UTC)
-        async with self._sessions() as session:
-            states = [state for _pool, state in await pools.all_states(session)]
-            last_hour = await counts.per_bot_last_hour(session, now)
-            statuses = await bots.count_by_status(session)
-        self._counter.add(self.take_counts())  # the old targets' counts, before they go
-        hour_counts: dict[int, int] = {}
-        for (_pool_id, bot_id), n in last_hour.items():
-            hour_counts[bot_id] = hour_counts.get(bot_id, 0) + n
-        for (_pool_id, bot_id, _hour), n in self._counter.unflushed().items():
-            hour_counts[bot_id] = hour_counts.get(bot_id, 0) + n
-        targets: dict[int, dict[int, Target]] = {}
-        for state in states:
-            targets[state.pool_id] = {
-                m.bot_id: Target(
-                    (state.pool_id, m.bot_id), f"https://t.me/{quote(m.username, safe='')}?start="
-                )
-                for m in state.members
-            }
-            for m in state.members:
-                self.labels[(state.pool_id, m.bot_id)] = (state.slug, m.username)
-        self.pools = {state.pool_id: state for state in states}
-        self.targets = targets
-        self.hour_counts = hour_counts
-        self._least_connections = any(s.strategy is Strategy.LEAST_CONNECTIONS for s in states)
-        self.bot_statuses = {status.value: n for status, n in statuses.items()}
-        self.cursors = {pid: c for pid, c in self.cursors.items() if pid in self.pools}
-        self.plan(now)
-        self.loaded_at = time.monotonic()
+    # Following changes
 
     async def refresh(self) -> None:
-        """Reload now (the ON_CHANGE hook). Concurrent calls share one reload; a call
-        made while a reload is running gets a fresh one after it, so a change committed
-        before the call is always seen. A failed reload is logged, never raised: the
-        caller's change is committed and the periodic reload picks it up."""
+        """Apply what the change log says now (the ON_CHANGE hook). Concurrent calls
+        share one pass; a call made while one runs gets another after it, so a change
+        committed before the call is always seen. A failure is logged, never raised:
+        the caller's change is committed, and the next poll picks it up."""
         self._requested += 1
         ticket = self._requested
         async with self._lock:
@@ -204,15 +399,22 @@ class RoutingTable:
                 return
             covers = self._requested
             try:
-                await self.load()
+                await self.follow()
             except Exception:
                 self.reload_failures += 1
                 log.exception("routing table reload failed; serving the previous one")
                 return
             self._covered = covers
 
-    async def run(self) -> None:
-        """Reload every interval, so that changes made by another process are followed."""
+    async def run(self, wake: asyncio.Event | None = None) -> None:
+        """Follow the log every interval, or at once when `wake` is set (a NOTIFY), so
+        that changes made by another process are followed."""
         while True:
-            await asyncio.sleep(self.reload_interval_s)
+            if wake is None:
+                await asyncio.sleep(self.reload_interval_s)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.reload_interval_s):
+                        await wake.wait()
+                wake.clear()
             await self.refresh()

@@ -13,7 +13,7 @@ from core.domain import BotStatus
 from core.settings import Settings
 from redirect_server.app import create_app
 from storage.crypto import TokenCipher
-from storage.db import Sessions, transaction
+from storage.db import Sessions, mark_changed, transaction
 from storage.models import Bot
 from storage.repos import bots, members, operators, pools
 from tests.served import ServedAsBotpool
@@ -81,6 +81,7 @@ class Seeder:
             bot = await session.get(Bot, bot_id)
             assert bot is not None
             bot.status = status.value
+            mark_changed(session, bots=[bot_id])  # as the health monitor does
 
     async def update_member(self, pool_id: int, bot_id: int, **changes: object) -> None:
         async with transaction(self.sessions) as session:

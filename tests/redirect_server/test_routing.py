@@ -85,7 +85,8 @@ async def test_least_connections_remembers_unflushed_redirects_across_a_reload(
 
 
 class CountingTable(RoutingTable):
-    """Holds each load at a gate, so that refreshes can arrive while one is running."""
+    """Holds each pass over the change log at a gate, so that refreshes can arrive while
+    one is running."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -93,15 +94,16 @@ class CountingTable(RoutingTable):
         self.entered = asyncio.Event()
         self.gate = asyncio.Event()
 
-    async def load(self) -> None:
+    async def follow(self) -> int:
         self.loads += 1
         self.entered.set()
         await self.gate.wait()
-        await super().load()
+        return await super().follow()
 
 
 async def test_refreshes_during_a_reload_share_one_more_reload_and_none_is_lost(seed, sessions):
     table = CountingTable(sessions, RedirectCounter(sessions))
+    await table.load()
     first = asyncio.create_task(table.refresh())
     await table.entered.wait()
     pool = await seed.pool("late", ("a_bot",))  # committed while the first load runs
@@ -120,11 +122,11 @@ async def test_a_failed_reload_keeps_the_previous_table_serving(seed, settings, 
     table = client.server.app[keys.ROUTING]
     database = sqlite3.connect(sqlite_path(settings.database_url), isolation_level=None)
     try:
-        database.execute("ALTER TABLE pools RENAME TO pools_away")
+        database.execute("ALTER TABLE routing_changes RENAME TO away")
         await client.server.app[keys.ON_CHANGE]()  # logged, not raised
         assert table.reload_failures == 1
         assert await bot_of(client) == "a_bot"
-        database.execute("ALTER TABLE pools_away RENAME TO pools")
+        database.execute("ALTER TABLE away RENAME TO routing_changes")
     finally:
         database.close()
     await client.server.app[keys.ON_CHANGE]()

@@ -17,9 +17,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "routing_changes",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("pool_ids", sa.Text(), nullable=False),
         sa.Column("bot_ids", sa.Text(), nullable=False),

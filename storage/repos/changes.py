@@ -1,0 +1,116 @@
+"""The routing change log (storage.db.mark_changed writes it): what each process's
+routing table reads to reload only the pools a change touched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain import BotStatus, MemberState, PoolState, Priority, Strategy
+from storage.models import Bot, Member, Pool, RoutingChange
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    change_id: int
+    pool_ids: frozenset[int]
+    bot_ids: frozenset[int]
+
+
+def _ids(text: str) -> frozenset[int]:
+    return frozenset(int(part) for part in text.split(",") if part)
+
+
+async def after(session: AsyncSession, change_id: int, limit: int = 5000) -> list[Change]:
+    """The changes logged after `change_id`, oldest first."""
+    statement = (
+        select(RoutingChange.id, RoutingChange.pool_ids, RoutingChange.bot_ids)
+        .where(RoutingChange.id > change_id)
+        .order_by(RoutingChange.id)
+        .limit(limit)
+    )
+    return [Change(i, _ids(p), _ids(b)) for i, p, b in await session.execute(statement)]
+
+
+async def last_id(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.coalesce(func.max(RoutingChange.id), 0))) or 0)
+
+
+async def forget_before(session: AsyncSession, moment: datetime) -> int:
+    """Delete the changes logged before `moment` (every process has followed them)."""
+    result = await session.execute(delete(RoutingChange).where(RoutingChange.at < moment))
+    return result.rowcount or 0
+
+
+async def pool_ids(session: AsyncSession) -> list[int]:
+    return list((await session.scalars(select(Pool.id).order_by(Pool.id))).all())
+
+
+async def routing_states(session: AsyncSession, ids: Sequence[int]) -> list[PoolState]:
+    """The routing view of the pools `ids` that still exist, as plain rows (no ORM
+    objects: a full load of thousands of pools reads them in chunks of these)."""
+    pool_rows = await session.execute(
+        select(
+            Pool.id,
+            Pool.slug,
+            Pool.strategy,
+            Pool.is_active,
+            Pool.start_param,
+            Pool.fallback_pool_id,
+        ).where(Pool.id.in_(list(ids)))
+    )
+    member_rows = await session.execute(
+        select(
+            Member.pool_id,
+            Member.bot_id,
+            Bot.username,
+            Member.weight,
+            Member.priority,
+            Member.is_enabled,
+            Bot.status,
+            Bot.breaker_until,
+        )
+        .join(Bot, Bot.id == Member.bot_id)
+        .where(Member.pool_id.in_(list(ids)))
+        .order_by(Member.pool_id, Member.added_at, Member.bot_id)
+    )
+    members: dict[int, list[MemberState]] = {}
+    for pool_id, bot_id, username, weight, priority, enabled, status, until in member_rows:
+        members.setdefault(pool_id, []).append(
+            MemberState(
+                bot_id=bot_id,
+                username=username,
+                weight=weight,
+                priority=Priority(priority),
+                is_enabled=enabled,
+                status=BotStatus(status),
+                breaker_until=until,
+            )
+        )
+    return [
+        PoolState(
+            pool_id=pool_id,
+            slug=slug,
+            strategy=Strategy(strategy),
+            is_active=is_active,
+            start_param=start_param,
+            fallback_pool_id=fallback,
+            members=tuple(members.get(pool_id, ())),
+        )
+        for pool_id, slug, strategy, is_active, start_param, fallback in pool_rows
+    ]
+
+
+def chunks(ids: Iterable[int], size: int) -> Iterable[list[int]]:
+    batch: list[int] = []
+    for item in ids:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
