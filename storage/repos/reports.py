@@ -1,0 +1,137 @@
+"""What charts, exports and the daily digest read (SPEC §13): a pool's hourly counts per
+bot, its members' status changes, and yesterday's figures per pool. Callers load the
+pool as the operator's own first (pools.get_owned*), so ownership is checked there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import reports
+from core.domain import BotStatus
+from core.reports import HOUR, CountRow, PoolDigest, StatusChange, TrafficSeries
+from storage.models import Bot, HealthRecord, Pool, RedirectCount
+from storage.repos import history, pools
+
+
+async def count_rows(
+    session: AsyncSession, pool_id: int, start: datetime, end: datetime
+) -> list[CountRow]:
+    """Stored buckets of the pool in [start, end), by hour then bot."""
+    statement = (
+        select(RedirectCount.hour, RedirectCount.bot_id, Bot.username, RedirectCount.count)
+        .join(Bot, Bot.id == RedirectCount.bot_id)
+        .where(
+            RedirectCount.pool_id == pool_id,
+            RedirectCount.hour >= start,
+            RedirectCount.hour < end,
+        )
+        .order_by(RedirectCount.hour, RedirectCount.bot_id)
+    )
+    return [CountRow(h, b, u, int(n)) for h, b, u, n in await session.execute(statement)]
+
+
+async def pool_total(session: AsyncSession, pool_id: int, start: datetime, end: datetime) -> int:
+    statement = select(func.coalesce(func.sum(RedirectCount.count), 0)).where(
+        RedirectCount.pool_id == pool_id,
+        RedirectCount.hour >= start,
+        RedirectCount.hour < end,
+    )
+    return int(await session.scalar(statement) or 0)
+
+
+async def status_changes(
+    session: AsyncSession, bot_ids: Iterable[int], start: datetime, end: datetime
+) -> list[StatusChange]:
+    statement = (
+        select(HealthRecord.at, HealthRecord.bot_id, HealthRecord.detail, HealthRecord.status)
+        .where(
+            HealthRecord.bot_id.in_(list(bot_ids)),
+            HealthRecord.kind == history.STATUS_CHANGE,
+            HealthRecord.at >= start,
+            HealthRecord.at < end,
+        )
+        .order_by(HealthRecord.at, HealthRecord.id)
+    )
+    rows = await session.execute(statement)
+    return [StatusChange(at, bot_id, old or "", new or "") for at, bot_id, old, new in rows]
+
+
+async def _status_at(
+    session: AsyncSession, bot: Bot, moment: datetime, later: Sequence[StatusChange]
+) -> str:
+    """The bot's status at `moment`: the newest change before it, else the status the
+    first later change left, else its status now."""
+    before = await session.scalar(
+        select(HealthRecord.status)
+        .where(
+            HealthRecord.bot_id == bot.id,
+            HealthRecord.kind == history.STATUS_CHANGE,
+            HealthRecord.at < moment,
+        )
+        .order_by(HealthRecord.at.desc(), HealthRecord.id.desc())
+        .limit(1)
+    )
+    if before:
+        return before
+    first = next((c for c in later if c.bot_id == bot.id), None)
+    return first.old if first is not None else bot.status
+
+
+async def traffic(
+    session: AsyncSession, pool: Pool, start: datetime, hours: int, per_bot_capacity: int
+) -> TrafficSeries:
+    """The pool's chart data for `hours` hours from `start` (a UTC hour)."""
+    end = start + hours * HOUR
+    members = [m for m in pool.members]
+    names = {m.bot_id: m.bot.username for m in members}
+    rows = await count_rows(session, pool.id, start, end)
+    changes = await status_changes(session, names, start, end)
+    at_start = {
+        m.bot_id: await _status_at(session, m.bot, start, changes) for m in members if m.is_enabled
+    }
+    return TrafficSeries(
+        start=start,
+        hours=hours,
+        bots=reports.series_per_bot(start, hours, rows, names),
+        capacity=reports.capacity_series(start, hours, per_bot_capacity, at_start, changes),
+        markers=reports.markers(changes, names),
+    )
+
+
+async def pool_digest(
+    session: AsyncSession, pool: Pool, start: datetime, end: datetime
+) -> PoolDigest:
+    """One pool over [start, end) (yesterday, local), against the same span before it."""
+    span = end - start
+    bot_ids = [m.bot_id for m in pool.members]
+    tally = reports.incidents(await status_changes(session, bot_ids, start, end))
+    enabled = [m.bot for m in pool.members if m.is_enabled]
+    uptimes = [
+        await history.uptime_percent(session, bot.id, BotStatus(bot.status), end, span)
+        for bot in enabled
+    ]
+    return PoolDigest(
+        pool_id=pool.id,
+        slug=pool.slug,
+        name=pool.name,
+        leads=await pool_total(session, pool.id, start, end),
+        leads_before=await pool_total(session, pool.id, start - span, start),
+        bans=tally[reports.MarkerKind.BANNED],
+        drops=tally[reports.MarkerKind.OFFLINE],
+        recoveries=tally[reports.MarkerKind.RECOVERED],
+        uptime_percent=round(sum(uptimes) / len(uptimes), 1) if uptimes else None,
+    )
+
+
+async def digests(
+    session: AsyncSession, owner_id: int, start: datetime, end: datetime
+) -> list[tuple[Pool, PoolDigest]]:
+    """Each of the operator's pools with its digest figures, in creation order."""
+    return [
+        (pool, await pool_digest(session, pool, start, end))
+        for pool in await pools.list_owned(session, owner_id)
+    ]
