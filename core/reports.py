@@ -19,6 +19,7 @@ DAY = timedelta(days=1)
 MAX_RANGE = timedelta(days=93)
 DEFAULT_TIME_ZONE = "America/Sao_Paulo"
 CSV_HEADER = ("hour", "bot_id", "username", "count")
+EXPORT_SPANS = {"24h": 24, "7d": 24 * 7, "30d": 24 * 30}  # hours, as /export spells them
 
 
 class Period(StrEnum):
@@ -92,6 +93,23 @@ def recent_range(hours: int, now: datetime) -> tuple[datetime, datetime]:
     """The last `hours` whole hour buckets, the current one included."""
     end = hour_floor(now) + HOUR
     return end - hours * HOUR, end
+
+
+def export_range(args: Sequence[str], now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """What /export's arguments name: a span back from now (24h, 7d, 30d), or two local
+    dates, both days included. Invalid("range") for anything else."""
+    if len(args) == 1 and args[0].lower() in EXPORT_SPANS:
+        return recent_range(EXPORT_SPANS[args[0].lower()], now)
+    if len(args) != 2:
+        raise Invalid("range", "24h, 7d, 30d or two dates YYYY-MM-DD")
+    try:
+        first, last = date.fromisoformat(args[0]), date.fromisoformat(args[1])
+        if last < first:
+            raise Invalid("range", "the first date is after the second")
+        start, end = local_days(first, last, tz)
+    except (ValueError, OverflowError):
+        raise Invalid("range", "two dates YYYY-MM-DD") from None
+    return hour_range(start, end, "range")
 
 
 def local_days(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
