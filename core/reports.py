@@ -68,20 +68,24 @@ def parse_moment(text: str, field: str) -> datetime:
     """An ISO 8601 date or date-time; without an offset it is UTC."""
     try:
         moment = datetime.fromisoformat(text.strip())
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except ValueError:
         raise Invalid(field, "an ISO 8601 date or date-time") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise Invalid(field, "a moment outside the calendar") from None
 
 
-def hour_range(start: datetime, end: datetime, field: str = "from") -> tuple[datetime, datetime]:
+def hour_range(
+    start: datetime, end: datetime, field: str = "from", end_field: str = "to"
+) -> tuple[datetime, datetime]:
     """[start, end) widened to whole UTC hours; Invalid when empty, reversed or too long."""
+    first = hour_floor(start)
+    last = hour_floor(end)
     try:
-        first = hour_floor(start)
-        last = hour_floor(end)
         if last < end:
             last += HOUR
     except OverflowError:
-        raise Invalid(field, "a moment outside the calendar") from None
+        raise Invalid(end_field, "a moment outside the calendar") from None
     if first >= last:
         raise Invalid(field, "must be before to")
     if last - first > MAX_RANGE:
@@ -109,7 +113,7 @@ def export_range(args: Sequence[str], now: datetime, tz: ZoneInfo) -> tuple[date
         start, end = local_days(first, last, tz)
     except (ValueError, OverflowError):
         raise Invalid("range", "two dates YYYY-MM-DD") from None
-    return hour_range(start, end, "range")
+    return hour_range(start, end, "range", "range")
 
 
 def local_days(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
