@@ -148,6 +148,7 @@ async def run_all(
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot_manager.commands import set_commands
+    from bot_manager.digest import DigestJob
     from bot_manager.dispatcher import create_dispatcher
     from bot_manager.monitor import HealthMonitor
     from bot_manager.notifier import Notifier
@@ -179,6 +180,7 @@ async def run_all(
         if on_monitor is not None:  # the demo re-checks bots as an operator would
             on_monitor(monitor)
         stack.push_async_callback(monitor.stop)
+        DigestJob(settings, store.sessions, notifier).start(scheduler)
 
         dp = create_dispatcher(
             settings=settings,

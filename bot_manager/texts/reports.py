@@ -50,6 +50,7 @@ PT = {
     "digest.total": "Total: {leads} leads (dia anterior: {before})",
     "digest.no_pools": "Você ainda não tem pools. Crie um com /newpool.",
     "digest.footer": "Horário e fuso do resumo em /settings.",
+    "digest.chart_period": "ontem, {day}",
 }
 
 EN = {
@@ -100,4 +101,5 @@ EN = {
     "digest.total": "Total: {leads} leads (day before: {before})",
     "digest.no_pools": "You have no pools yet. Create one with /newpool.",
     "digest.footer": "Digest hour and time zone in /settings.",
+    "digest.chart_period": "yesterday, {day}",
 }

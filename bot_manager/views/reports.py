@@ -19,9 +19,14 @@ def period_name(lang: str, hours: int) -> str:
     return t(lang, f"reports.period.{key}") if key else f"{hours} h"
 
 
-def chart_texts(lang: str, pool: Pool, hours: int) -> ChartTexts:
+def yesterday(lang: str, day: date) -> str:
+    return t(lang, "digest.chart_period", day=day.strftime("%d/%m"))
+
+
+def chart_texts(lang: str, pool: Pool, hours: int, period: str | None = None) -> ChartTexts:
+    """`period` names the span when it is not the last `hours` (the digest's yesterday)."""
     return ChartTexts(
-        title=f"{pool.name} ({pool.slug}) · {period_name(lang, hours)}",
+        title=f"{pool.name} ({pool.slug}) · {period or period_name(lang, hours)}",
         y_axis=t(lang, "reports.chart_y"),
         capacity=t(lang, "reports.chart_capacity"),
         capacity_off_scale=t(lang, "reports.chart_capacity_off"),
@@ -32,13 +37,13 @@ def chart_texts(lang: str, pool: Pool, hours: int) -> ChartTexts:
     )
 
 
-def chart_caption(lang: str, pool: Pool, hours: int, total: int) -> str:
+def chart_caption(lang: str, pool: Pool, hours: int, total: int, period: str | None = None) -> str:
     return t(
         lang,
         "reports.chart_caption",
         name=pool.name,
         slug=pool.slug,
-        period=period_name(lang, hours),
+        period=period or period_name(lang, hours),
         total=number(lang, total),
     )
 
