@@ -60,25 +60,33 @@ async def status_changes(
     return [StatusChange(at, bot_id, old or "", new or "") for at, bot_id, old, new in rows]
 
 
-async def _status_at(
-    session: AsyncSession, bot: Bot, moment: datetime, later: Sequence[StatusChange]
-) -> str:
-    """The bot's status at `moment`: the newest change before it, else the status the
-    first later change left, else its status now."""
-    before = await session.scalar(
-        select(HealthRecord.status)
+async def statuses_at(
+    session: AsyncSession, members: Sequence[Bot], moment: datetime, later: Sequence[StatusChange]
+) -> dict[int, str]:
+    """Each bot's status at `moment`: its newest change before it, else the status its
+    first later change left, else its status now. One query for all the bots."""
+    ids = [bot.id for bot in members]
+    newest = (
+        select(HealthRecord.bot_id, func.max(HealthRecord.at).label("at"))
         .where(
-            HealthRecord.bot_id == bot.id,
+            HealthRecord.bot_id.in_(ids),
             HealthRecord.kind == history.STATUS_CHANGE,
             HealthRecord.at < moment,
         )
-        .order_by(HealthRecord.at.desc(), HealthRecord.id.desc())
-        .limit(1)
+        .group_by(HealthRecord.bot_id)
+        .subquery()
     )
-    if before:
-        return before
-    first = next((c for c in later if c.bot_id == bot.id), None)
-    return first.old if first is not None else bot.status
+    statement = (
+        select(HealthRecord.bot_id, HealthRecord.status)
+        .join(newest, (HealthRecord.bot_id == newest.c.bot_id) & (HealthRecord.at == newest.c.at))
+        .where(HealthRecord.kind == history.STATUS_CHANGE)
+        .order_by(HealthRecord.id)
+    )
+    before = {bot_id: status for bot_id, status in await session.execute(statement) if status}
+    first_later: dict[int, str] = {}
+    for change in later:
+        first_later.setdefault(change.bot_id, change.old)
+    return {bot.id: before.get(bot.id) or first_later.get(bot.id) or bot.status for bot in members}
 
 
 async def traffic(
@@ -86,13 +94,12 @@ async def traffic(
 ) -> TrafficSeries:
     """The pool's chart data for `hours` hours from `start` (a UTC hour)."""
     end = start + hours * HOUR
-    members = [m for m in pool.members]
+    members = pool.members
     names = {m.bot_id: m.bot.username for m in members}
     rows = await count_rows(session, pool.id, start, end)
     changes = await status_changes(session, names, start, end)
-    at_start = {
-        m.bot_id: await _status_at(session, m.bot, start, changes) for m in members if m.is_enabled
-    }
+    enabled = [m.bot for m in members if m.is_enabled]
+    at_start = await statuses_at(session, enabled, start, changes)
     return TrafficSeries(
         start=start,
         hours=hours,
