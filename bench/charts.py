@@ -132,7 +132,7 @@ async def main() -> None:
         async def chart_data():
             async with sessions() as session:
                 pool = await pools.get_owned(session, OWNER, pool_id)
-                series = await repo.traffic(session, pool, start, hours, 2250)
+                series = await repo.traffic(session, pool, start, hours, 2250, reports.CHART_BOTS)
             return series, chart_texts("en", pool, hours)
 
         series, texts = await chart_data()  # warm up: imports, font cache

@@ -11,12 +11,11 @@ import threading
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from core.reports import HOUR, MarkerKind, TrafficSeries, keep_busiest
+from core.reports import CHART_BOTS, HOUR, OTHERS_ID, MarkerKind, TrafficSeries, keep_busiest
 
 WIDTH_IN, HEIGHT_IN, DPI = 10, 6.5, 120
 CHART_SIZE = (int(WIDTH_IN * DPI), int(HEIGHT_IN * DPI))  # pixels of every chart
 FONT_PT = 15
-KEEP_BOTS = 7  # named in the legend; the rest are summed as "others"
 # Okabe-Ito: distinguishable with colour blindness, and on a dim phone screen.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 OTHERS_COLOUR = "#B0B0B0"
@@ -74,11 +73,12 @@ def _draw(series: TrafficSeries, texts: ChartTexts, tz: tzinfo) -> bytes:
     starts = [moment.astimezone(tz) for moment in series.hour_starts()]
     width = (HOUR * 0.85).total_seconds() / 86400  # matplotlib dates count in days
     bottoms = [0] * series.hours
-    bots = keep_busiest(series.bots, KEEP_BOTS, texts.others)
+    bots = keep_busiest(series.bots, CHART_BOTS, texts.others)
     edges = [*starts, (series.start + series.hours * HOUR).astimezone(tz)]
     for index, bot in enumerate(bots):
-        colour = OTHERS_COLOUR if bot.bot_id == 0 else PALETTE[index % len(PALETTE)]
-        label = "@" + bot.username if bot.bot_id else bot.username
+        others = bot.bot_id == OTHERS_ID
+        colour = OTHERS_COLOUR if others else PALETTE[index % len(PALETTE)]
+        label = texts.others if others else "@" + bot.username
         tops = [b + c for b, c in zip(bottoms, bot.counts, strict=True)]
         if series.hours <= BARS_UP_TO_HOURS:
             axes.bar(

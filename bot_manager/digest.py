@@ -21,7 +21,7 @@ from sqlalchemy import or_, update
 from bot_manager import charts
 from bot_manager.views import reports as views
 from core import reports
-from core.reports import HOUR, TrafficSeries
+from core.reports import CHART_BOTS, HOUR, TrafficSeries
 from core.settings import Settings
 from storage.db import Sessions, transaction
 from storage.models import Operator, Pool, utcnow
@@ -118,7 +118,7 @@ class DigestJob:
             figures = await repo.digests(session, due.operator_id, start, end)
             busiest = sorted((f for f in figures if f[1].leads), key=lambda f: -f[1].leads)
             pictures: list[tuple[Pool, TrafficSeries]] = [
-                (pool, await repo.traffic(session, pool, first, hours, capacity))
+                (pool, await repo.traffic(session, pool, first, hours, capacity, CHART_BOTS))
                 for pool, _digest in busiest[:MAX_CHARTS]
             ]
         lang = due.language

@@ -20,6 +20,8 @@ MAX_RANGE = timedelta(days=93)
 DEFAULT_TIME_ZONE = "America/Sao_Paulo"
 CSV_HEADER = ("hour", "bot_id", "username", "count")
 EXPORT_SPANS = {"24h": 24, "7d": 24 * 7, "30d": 24 * 30}  # hours, as /export spells them
+CHART_BOTS = 7  # bots a chart names; the rest are summed as one series, "others"
+OTHERS_ID = 0  # the bot id of that series (no bot has it)
 
 
 class Period(StrEnum):
@@ -187,7 +189,7 @@ def series_per_bot(
     start: datetime, hours: int, rows: Iterable[CountRow], names: Mapping[int, str]
 ) -> tuple[BotSeries, ...]:
     """A row of hourly counts per bot: every bot of `names`, and any bot with counts in
-    the range; busiest first, then by name."""
+    the range; busiest first, then by name, "others" (OTHERS_ID) last."""
     counts: dict[int, list[int]] = {bot_id: [0] * hours for bot_id in names}
     usernames = dict(names)
     for row in rows:
@@ -196,7 +198,7 @@ def series_per_bot(
             counts.setdefault(row.bot_id, [0] * hours)[index] += row.count
             usernames.setdefault(row.bot_id, row.username)
     series = [BotSeries(b, usernames[b], tuple(values)) for b, values in counts.items()]
-    return tuple(sorted(series, key=lambda s: (-s.total, s.username)))
+    return tuple(sorted(series, key=lambda s: (s.bot_id == OTHERS_ID, -s.total, s.username)))
 
 
 def keep_busiest(bots: Sequence[BotSeries], keep: int, others: str) -> tuple[BotSeries, ...]:
@@ -206,7 +208,7 @@ def keep_busiest(bots: Sequence[BotSeries], keep: int, others: str) -> tuple[Bot
         return tuple(bots)
     head, tail = list(bots[:keep]), bots[keep:]
     summed = tuple(sum(values) for values in zip(*(s.counts for s in tail), strict=True))
-    return (*head, BotSeries(0, others, summed))
+    return (*head, BotSeries(OTHERS_ID, others, summed))
 
 
 def markers(changes: Iterable[StatusChange], names: Mapping[int, str]) -> tuple[Marker, ...]:

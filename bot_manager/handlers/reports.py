@@ -157,7 +157,9 @@ async def send_chart(
 ) -> None:
     assert bot is not None
     start, _end = reports.recent_range(hours, utcnow())
-    series = await repo.traffic(session, pool, start, hours, settings.bot_hourly_capacity)
+    series = await repo.traffic(
+        session, pool, start, hours, settings.bot_hourly_capacity, reports.CHART_BOTS
+    )
     texts = views.chart_texts(lang, pool, hours)
     png = await charts.render(series, texts, reports.zone(operator.time_zone))
     await bot.send_photo(

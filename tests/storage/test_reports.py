@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from core.domain import BotStatus
-from core.reports import HOUR, MarkerKind
+from core.reports import HOUR, OTHERS_ID, MarkerKind
 from storage.db import transaction
 from storage.models import Bot, HealthRecord
 from storage.repos import bots, counts, history, members, operators, pools
@@ -91,3 +91,17 @@ async def test_digest_counts_leads_incidents_and_uptime_of_one_day(sessions, cip
     assert (digest.bans, digest.drops, digest.recoveries) == (1, 0, 1)
     # b1 offline all day, b2 online 22 of 24 hours, b3 online all day
     assert digest.uptime_percent == round((0 + 100 * 22 / 24 + 100) / 3, 1)
+
+
+async def test_traffic_keeps_the_busiest_bots_and_sums_the_others_in_sql(sessions, cipher):
+    pool_id, ids = await seed(sessions, cipher)
+    async with sessions() as session:
+        pool = await pools.get_owned(session, OWNER, pool_id)
+        series = await repo.traffic(session, pool, START, 6, 100, keep=1)
+
+    assert [(s.bot_id, s.username, s.counts) for s in series.bots] == [
+        (ids[1], "bot2", (10, 0, 0, 0, 0, 0)),
+        (OTHERS_ID, "", (0, 4, 0, 0, 0, 0)),
+    ]
+    assert series.capacity == (200, 200, 200, 100, 100, 200)
+    assert len(series.markers) == 2
