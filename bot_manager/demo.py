@@ -35,6 +35,7 @@ botpool demo — everything runs here, against a built-in Telegram sandbox.
 Type to talk to the control bot as the demo operator:
   /pool {slug}      the pool card          /bots     your bots
   /stats            traffic and health     /help     everything else
+  /qr {slug}  /chart {slug}  /export {slug}   pictures and CSV, saved in {workdir}
   press N           press button N of the last message that has buttons
   ban N / restore N ban or restore bot N (1-{bots}) in the sandbox: watch the
                     failover and the alerts arrive here
@@ -83,8 +84,23 @@ def _show(message: dict[str, Any], buttons: list[dict[str, Any]], edited: bool) 
     sys.stdout.flush()
 
 
-async def _print_control_bot(client: Any, control: Any) -> None:
-    """Print each message the control bot sends or edits in the operator's chat."""
+async def _save_file(client: Any, control: Any, message: dict[str, Any], folder: Path) -> None:
+    """A picture or document the control bot sent, written where the operator can open it."""
+    if message.get("photo"):
+        name = message["photo"].get("file_name") or f"photo-{message['message_id']}.png"
+        content = await client.photo(control, message)
+    elif message.get("document"):
+        name, content = await client.document(control, message)
+    else:
+        return
+    path = folder / Path(name).name
+    path.write_bytes(content)
+    print(f"   (saved to {path})", flush=True)
+
+
+async def _print_control_bot(client: Any, control: Any, folder: Path) -> None:
+    """Print each message the control bot sends or edits in the operator's chat; save its
+    pictures and documents in `folder`."""
     seen: dict[int, tuple[str, str]] = {}
     while True:
         with contextlib.suppress(Exception):
@@ -97,6 +113,8 @@ async def _print_control_bot(client: Any, control: Any) -> None:
                 if previous != shape:
                     seen[message["message_id"]] = shape
                     _show(message, buttons, edited=previous is not None)
+                    if previous is None:
+                        await _save_file(client, control, message, folder)
         await asyncio.sleep(PRINT_EVERY_S)
 
 
@@ -222,7 +240,7 @@ async def run_demo(
         print(HELP.format(link=link, slug=DEMO_SLUG, bots=DEMO_BOTS, workdir=workdir), flush=True)
         await client.send_message(control, DEMO_OPERATOR, "/pool " + DEMO_SLUG)
         side = [
-            asyncio.create_task(_print_control_bot(client, control)),
+            asyncio.create_task(_print_control_bot(client, control, workdir)),
             asyncio.create_task(_read_input(client, control, bots)),
             asyncio.create_task(wait_for_stop_signal()),
         ]

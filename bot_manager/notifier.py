@@ -1,11 +1,13 @@
-"""Alert delivery by the control bot, off the health monitor's path: `send` queues, one
-worker delivers in order, retrying what Telegram asks to retry, a bounded number of times."""
+"""Alert and digest delivery by the control bot, off the health monitor's path: `send`
+and `send_photo` queue, one worker delivers in order, retrying what Telegram asks to
+retry, a bounded number of times."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from contextlib import suppress
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -16,7 +18,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import LinkPreviewOptions
+from aiogram.types import BufferedInputFile, LinkPreviewOptions
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,17 @@ MAX_BACKOFF_S = 30.0
 MAX_RETRY_AFTER_S = 300.0
 QUEUE_SIZE = 10_000
 CLOSE_GRACE_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One queued message: a text, or a picture (`photo`, PNG bytes) with `text` as its
+    caption."""
+
+    chat_id: int
+    text: str
+    photo: bytes | None = None
+    filename: str = "chart.png"
 
 
 class Notifier:
@@ -49,7 +62,7 @@ class Notifier:
         self._backoff_s = backoff_s
         self._max_backoff_s = max_backoff_s
         self._max_retry_after_s = max_retry_after_s
-        self._queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(maxsize=queue_size)
+        self._queue: asyncio.Queue[Outgoing] = asyncio.Queue(maxsize=queue_size)
         self._worker: asyncio.Task[None] | None = None
         self._closed = False
         self._pending = 0
@@ -58,12 +71,22 @@ class Notifier:
 
     async def send(self, chat_id: int, text: str) -> None:
         """Queue one message; returns at once."""
+        self._queue_one(Outgoing(chat_id, text))
+
+    async def send_photo(
+        self, chat_id: int, photo: bytes, caption: str = "", *, filename: str = "chart.png"
+    ) -> None:
+        """Queue one picture with its caption; returns at once."""
+        self._queue_one(Outgoing(chat_id, caption, photo, filename))
+
+    def _queue_one(self, outgoing: Outgoing) -> None:
+        chat_id = outgoing.chat_id
         if self._closed:
             log.warning("notifier closed: message to chat %s dropped", chat_id)
             self.dropped += 1
             return
         try:
-            self._queue.put_nowait((chat_id, text))
+            self._queue.put_nowait(outgoing)
             self._pending += 1
         except asyncio.QueueFull:
             log.error("alert queue full: message to chat %s dropped", chat_id)
@@ -105,9 +128,10 @@ class Notifier:
 
     async def _run(self) -> None:
         while True:
-            chat_id, text = await self._queue.get()
+            outgoing = await self._queue.get()
+            chat_id = outgoing.chat_id
             try:
-                if await self._deliver(chat_id, text):
+                if await self._deliver(outgoing):
                     self.delivered += 1
                 else:
                     self.dropped += 1
@@ -121,16 +145,12 @@ class Notifier:
                 self._pending -= 1
                 self._queue.task_done()
 
-    async def _deliver(self, chat_id: int, text: str) -> bool:
+    async def _deliver(self, outgoing: Outgoing) -> bool:
+        chat_id = outgoing.chat_id
         delay = self._backoff_s
         for attempt in range(1, self._attempts + 1):
             try:
-                await self._bot.send_message(
-                    chat_id,
-                    text,
-                    parse_mode=None,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
+                await self._call(outgoing)
                 return True
             except TelegramRetryAfter as exc:
                 wait = min(float(exc.retry_after), self._max_retry_after_s)
@@ -157,3 +177,19 @@ class Notifier:
             await asyncio.sleep(wait)
         log.error("alert to chat %s not delivered after %d attempts", chat_id, self._attempts)
         return False
+
+    async def _call(self, outgoing: Outgoing) -> None:
+        if outgoing.photo is None:
+            await self._bot.send_message(
+                outgoing.chat_id,
+                outgoing.text,
+                parse_mode=None,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+            return
+        await self._bot.send_photo(
+            outgoing.chat_id,
+            BufferedInputFile(outgoing.photo, outgoing.filename),
+            caption=outgoing.text or None,
+            parse_mode=None,
+        )

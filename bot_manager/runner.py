@@ -62,6 +62,7 @@ async def run_all(
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot_manager.commands import set_commands
+    from bot_manager.digest import DigestJob
     from bot_manager.dispatcher import create_dispatcher
     from bot_manager.getme import TokenChecker
     from bot_manager.monitor import HealthMonitor
@@ -102,6 +103,7 @@ async def run_all(
         retention = Retention(store.sessions, settings)
         retention.start(scheduler)
         stack.push_async_callback(retention.stop)
+        DigestJob(settings, store.sessions, notifier).start(scheduler)
 
         dp = create_dispatcher(
             settings=settings,

@@ -267,6 +267,19 @@ class SandboxClient:
     async def file(self, bot: BotRef, file_id: str) -> bytes:
         return await self._call("GET", f"{_bot_path(bot)}/files/{file_id}")
 
+    async def photo(self, bot: BotRef, message: dict[str, Any]) -> bytes:
+        """The bytes of the (largest) photo of a message view, as the bot uploaded them."""
+        if not message.get("photo"):
+            raise ValueError(f"message {message.get('message_id')} has no photo")
+        return await self.file(bot, message["photo"]["file_id"])
+
+    async def document(self, bot: BotRef, message: dict[str, Any]) -> tuple[str, bytes]:
+        """The file name and bytes of the document of a message view."""
+        document = message.get("document")
+        if not document:
+            raise ValueError(f"message {message.get('message_id')} has no document")
+        return document["file_name"], await self.file(bot, document["file_id"])
+
     # Waiting, without blind sleeps
 
     async def wait_for_message(

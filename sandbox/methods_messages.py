@@ -1,10 +1,15 @@
-"""Bot API methods that write to a chat: send, edit and delete messages, send photos."""
+"""Bot API methods that write to a chat: send, edit and delete messages, send photos and
+documents (uploaded as multipart/form-data, kept so a test can read them back)."""
 
 from __future__ import annotations
 
+import mimetypes
 import secrets
+import struct
 import time
 from typing import Any
+
+from aiohttp.web_request import FileField
 
 from sandbox.markup import MarkupError, parse_text, split_reply_markup, utf16_len
 from sandbox.models import Chat, StoredMessage
@@ -148,14 +153,23 @@ async def delete_message(state: SandboxState, bot: BotState, p: Params) -> bool:
 @METHODS("sendPhoto")
 async def send_photo(state: SandboxState, bot: BotState, p: Params) -> dict[str, Any]:
     chat = _chat(bot, p)
-    photo, source = _photo(bot, p)
+    photo, source, name = _photo(bot, p)
+    return _send_media(chat, bot, p, photo=photo, photo_source=source, file_name=name)
+
+
+@METHODS("sendDocument")
+async def send_document(state: SandboxState, bot: BotState, p: Params) -> dict[str, Any]:
+    chat = _chat(bot, p)
+    return _send_media(chat, bot, p, document=_document(bot, p))
+
+
+def _send_media(chat: Chat, bot: BotState, p: Params, **media: Any) -> dict[str, Any]:
     caption, entities = _formatted(p, "caption", MAX_CAPTION, "message caption is too long")
     inline, other = _markup(p)
     message = new_message(
         chat,
         bot.user,
-        photo=photo,
-        photo_source=source,
+        **media,
         caption=caption or None,
         caption_entities=entities,
         parse_mode=p.text("parse_mode"),
@@ -166,35 +180,88 @@ async def send_photo(state: SandboxState, bot: BotState, p: Params) -> dict[str,
     return message.to_api(chat.to_api())
 
 
-def _photo(bot: BotState, p: Params) -> tuple[list[dict[str, Any]], str]:
-    """PhotoSizes for the `photo` parameter: an upload, a known file_id or a URL."""
-    upload = p.file("photo")
-    ref = p.text("photo") or ""
+def _upload(p: Params, field: str) -> tuple[FileField | None, str]:
+    """The file uploaded as `field` (directly or through attach://), and the reference
+    given instead when there is no upload."""
+    upload = p.file(field)
+    ref = p.text(field) or ""
     if upload is None and ref.startswith("attach://"):
         upload = p.file(ref.removeprefix("attach://"))
         if upload is None:
             raise bad_request("wrong file identifier/HTTP URL specified")
+    return upload, ref
+
+
+def _content(upload: FileField) -> bytes:
+    content = upload.file.read()
+    if not content:
+        raise bad_request("file must be non-empty")
+    return content
+
+
+def _photo(bot: BotState, p: Params) -> tuple[list[dict[str, Any]], str, str | None]:
+    """PhotoSizes for the `photo` parameter (an upload, a known file_id or a URL), where
+    it came from, and the uploaded file's name."""
+    upload, ref = _upload(p, "photo")
     if upload is not None:
-        content = upload.file.read()
-        if not content:
-            raise bad_request("file must be non-empty")
-        return _store_photo(bot, content), "upload"
+        return _store_photo(bot, _content(upload)), "upload", upload.filename
     if not ref:
         raise bad_request("there is no photo in the request")
     if ref.startswith(("http://", "https://")):
-        return _store_photo(bot, b""), "url"
+        return _store_photo(bot, b""), "url", None
     if ref not in bot.files:
         raise bad_request("wrong file identifier/HTTP URL specified")
-    return _photo_sizes(ref, len(bot.files[ref])), "file_id"
+    return _photo_sizes(ref, bot.files[ref]), "file_id", None
+
+
+def _document(bot: BotState, p: Params) -> dict[str, Any]:
+    """The Document of the `document` parameter: an upload or a known file_id."""
+    upload, ref = _upload(p, "document")
+    if upload is not None:
+        content = _content(upload)
+        file_id = "BQAC" + secrets.token_urlsafe(45)
+        bot.files[file_id] = content
+        name = upload.filename or "document"
+        mime = upload.content_type
+        if not mime or mime == "application/octet-stream":
+            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        bot.file_names[file_id] = name
+        return _document_view(file_id, name, mime, len(content))
+    if not ref:
+        raise bad_request("there is no document in the request")
+    if ref not in bot.files:
+        raise bad_request("wrong file identifier/HTTP URL specified")
+    name = bot.file_names.get(ref, "document")
+    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return _document_view(ref, name, mime, len(bot.files[ref]))
+
+
+def _document_view(file_id: str, name: str, mime: str, size: int) -> dict[str, Any]:
+    return {
+        "file_id": file_id,
+        "file_unique_id": "AgAD" + file_id[-12:],
+        "file_name": name,
+        "mime_type": mime,
+        "file_size": size,
+    }
 
 
 def _store_photo(bot: BotState, content: bytes) -> list[dict[str, Any]]:
     file_id = "AgAC" + secrets.token_urlsafe(45)
     bot.files[file_id] = content
-    return _photo_sizes(file_id, len(content))
+    return _photo_sizes(file_id, content)
 
 
-def _photo_sizes(file_id: str, size: int) -> list[dict[str, Any]]:
+def _photo_sizes(file_id: str, content: bytes) -> list[dict[str, Any]]:
     unique_id = "AQAD" + file_id[-12:]
-    size_info = {"width": 800, "height": 800, "file_size": size}
+    width, height = _png_size(content) or (800, 800)
+    size_info = {"width": width, "height": height, "file_size": len(content)}
     return [{"file_id": file_id, "file_unique_id": unique_id, **size_info}]
+
+
+def _png_size(content: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG's header (Telegram reports the real size)."""
+    if content[:8] != b"\x89PNG\r\n\x1a\n" or content[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", content[16:24])
+    return width, height

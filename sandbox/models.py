@@ -113,6 +113,8 @@ class StoredMessage:
     caption_entities: list[dict[str, Any]] | None = None
     photo: list[dict[str, Any]] | None = None
     photo_source: str | None = None
+    file_name: str | None = None  # of an uploaded photo (the Bot API does not echo it)
+    document: dict[str, Any] | None = None
     inline_markup: dict[str, Any] | None = None
     reply_keyboard: dict[str, Any] | None = None
     parse_mode: str | None = None
@@ -146,6 +148,7 @@ class StoredMessage:
             "text": self.text,
             "entities": self.entities,
             "photo": self.photo,
+            "document": self.document,
             "caption": self.caption,
             "caption_entities": self.caption_entities,
             "reply_markup": self.inline_markup,
@@ -181,6 +184,7 @@ class StoredMessage:
             "entities": self.entities or self.caption_entities or [],
             "parse_mode": self.parse_mode,
             "photo": self.photo_view(),
+            "document": self.document,
             "keyboard": self.keyboard(),
             "reply_markup": self.inline_markup,
             "reply_keyboard": self.reply_keyboard,
@@ -198,7 +202,10 @@ class StoredMessage:
         return {
             "file_id": largest["file_id"],
             "file_size": largest.get("file_size"),
+            "width": largest.get("width"),
+            "height": largest.get("height"),
             "source": self.photo_source,
+            "file_name": self.file_name,
         }
 
 

@@ -78,6 +78,7 @@ class BotState:
         self.request_counts: Counter[str] = Counter()
         self.request_log: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
         self.files: dict[str, bytes] = {}
+        self.file_names: dict[str, str] = {}
 
     def to_view(self) -> dict[str, Any]:
         return {

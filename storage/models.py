@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -25,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from core.alerts import PoolLevel
 from core.domain import DEFAULT_START_PARAM, BotStatus, Strategy
+from core.reports import DEFAULT_TIME_ZONE
 
 
 def utcnow() -> datetime:
@@ -75,6 +77,13 @@ class Operator(Base):
     language: Mapped[str] = mapped_column(String(8), default="pt-BR")
     alerts_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The daily digest: local hour (null = off), the IANA zone it is read in, and the
+    # local day it last went out (so a restart does not send it twice).
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_TIME_ZONE, server_default=DEFAULT_TIME_ZONE
+    )
+    digest_hour: Mapped[int | None] = mapped_column(SmallInteger)
+    digest_sent_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Bot(Base):

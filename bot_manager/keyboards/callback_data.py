@@ -120,14 +120,37 @@ class LanguageChoice(StrEnum):
 class SettingsAction(StrEnum):
     LANGUAGE = "lang"
     ALERTS = "alerts"
+    DIGEST = "digest"
+    DIGEST_HOUR = "hour"
+    ZONES = "zones"
+    ZONE = "zone"
 
 
 class SettingsCb(CallbackData, prefix="settings"):
-    """LANGUAGE sets `language`; ALERTS sets alerts to `enabled`."""
+    """LANGUAGE sets `language`; ALERTS sets alerts to `enabled`; DIGEST_HOUR sets the
+    digest's local `hour` (-1 = off); ZONE sets the time zone `zone` (an index of
+    keyboards.settings.ZONES, since zone names can be long)."""
 
     action: SettingsAction
     language: LanguageChoice | None = None
     enabled: bool = False
+    hour: int = -1
+    zone: int = -1
+
+
+class ReportAction(StrEnum):
+    QR = "qr"
+    CHART = "chart"
+    EXPORT = "export"  # asks for the range
+    EXPORT_RANGE = "exportrange"
+
+
+class ReportCb(CallbackData, prefix="report"):
+    """`hours`: the span of CHART (24 or 168) and EXPORT_RANGE (24, 168 or 720)."""
+
+    action: ReportAction
+    pool_id: int
+    hours: int = 24
 
 
 class ApiKeyAction(StrEnum):

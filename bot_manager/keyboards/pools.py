@@ -18,6 +18,7 @@ from bot_manager.keyboards.callback_data import (
     PoolCb,
 )
 from bot_manager.keyboards.menu import add_home
+from bot_manager.keyboards.reports import add_report_row
 from bot_manager.texts import t
 from core.domain import Strategy
 from storage.models import Pool
@@ -61,12 +62,13 @@ def card(lang: str, pool: Pool) -> InlineKeyboardMarkup:
         text=t(lang, "pool.btn.refresh"),
         callback_data=PoolCb(action=PoolAction.SHOW, pool_id=pool_id),
     )
+    add_report_row(builder, lang, pool_id)
     builder.button(
         text=t(lang, "pool.btn.delete"),
         callback_data=PoolCb(action=PoolAction.DELETE, pool_id=pool_id),
     )
     builder.button(text=t(lang, "pool.btn.list"), callback_data=MenuCb(action=MenuAction.POOLS))
-    builder.adjust(1, 2, 2, 2)
+    builder.adjust(1, 2, 2, 3, 2)
     return builder.as_markup()
 
 

@@ -1,15 +1,40 @@
-"""Buttons of /settings: each language named in itself, and the alerts switch."""
+"""Buttons of /settings: each language named in itself, the alerts switch, the daily
+digest's hour and the time zone."""
 
 from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot_manager.keyboards.callback_data import LanguageChoice, SettingsAction, SettingsCb
+from bot_manager.keyboards.callback_data import (
+    LanguageChoice,
+    MenuAction,
+    MenuCb,
+    SettingsAction,
+    SettingsCb,
+)
 from bot_manager.texts import t
+from storage.models import Operator
+
+# Offered as buttons (Brazil's zones first); any other IANA name can be typed.
+ZONES = (
+    "America/Sao_Paulo",
+    "America/Manaus",
+    "America/Cuiaba",
+    "America/Rio_Branco",
+    "America/Noronha",
+    "Europe/Lisbon",
+    "America/New_York",
+    "UTC",
+)
 
 
-def settings(lang: str, alerts_enabled: bool) -> InlineKeyboardMarkup:
+def hour_label(hour: int) -> str:
+    return f"{hour:02d}:00"
+
+
+def settings(operator: Operator) -> InlineKeyboardMarkup:
+    lang = operator.language
     builder = InlineKeyboardBuilder()
     for choice in LanguageChoice:
         name = t(choice.value, "settings.language_name")
@@ -17,11 +42,51 @@ def settings(lang: str, alerts_enabled: bool) -> InlineKeyboardMarkup:
             text=f"✓ {name}" if choice.value == lang else name,
             callback_data=SettingsCb(action=SettingsAction.LANGUAGE, language=choice),
         )
+    alerts = operator.alerts_enabled
     builder.button(
-        text=t(
-            lang, "settings.button_alerts_off" if alerts_enabled else "settings.button_alerts_on"
-        ),
-        callback_data=SettingsCb(action=SettingsAction.ALERTS, enabled=not alerts_enabled),
+        text=t(lang, "settings.button_alerts_off" if alerts else "settings.button_alerts_on"),
+        callback_data=SettingsCb(action=SettingsAction.ALERTS, enabled=not alerts),
     )
-    builder.adjust(len(LanguageChoice), 1)
+    builder.button(
+        text=t(lang, "settings.button_digest"),
+        callback_data=SettingsCb(action=SettingsAction.DIGEST),
+    )
+    builder.button(
+        text=t(lang, "settings.button_zone"), callback_data=SettingsCb(action=SettingsAction.ZONES)
+    )
+    builder.adjust(len(LanguageChoice), 1, 2)
+    return builder.as_markup()
+
+
+def _back(builder: InlineKeyboardBuilder, lang: str) -> None:
+    builder.button(text=t(lang, "common.back"), callback_data=MenuCb(action=MenuAction.SETTINGS))
+
+
+def digest_hours(lang: str, current: int | None) -> InlineKeyboardMarkup:
+    """A button per hour of the day (six to a row), then off and back."""
+    builder = InlineKeyboardBuilder()
+    for hour in range(24):
+        label = hour_label(hour)
+        builder.button(
+            text=f"✓{label}" if hour == current else label,
+            callback_data=SettingsCb(action=SettingsAction.DIGEST_HOUR, hour=hour),
+        )
+    builder.button(
+        text=t(lang, "settings.digest_button_off"),
+        callback_data=SettingsCb(action=SettingsAction.DIGEST_HOUR, hour=-1),
+    )
+    _back(builder, lang)
+    builder.adjust(6, 6, 6, 6, 1, 1)
+    return builder.as_markup()
+
+
+def zones(lang: str, current: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for index, name in enumerate(ZONES):
+        builder.button(
+            text=f"✓ {name}" if name == current else name,
+            callback_data=SettingsCb(action=SettingsAction.ZONE, zone=index),
+        )
+    _back(builder, lang)
+    builder.adjust(2)
     return builder.as_markup()

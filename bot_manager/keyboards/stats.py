@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot_manager.keyboards.callback_data import StatsAction, StatsCb
+from bot_manager.keyboards.callback_data import ReportAction, ReportCb, StatsAction, StatsCb
+from bot_manager.keyboards.reports import add_chart_periods
 from bot_manager.texts import t
 from storage.repos.stats import PoolFigures, PoolSummary
 
@@ -33,10 +34,16 @@ def pool(lang: str, figures: PoolFigures) -> InlineKeyboardMarkup:
             text=t(lang, "stats.button_failures", bot=bot.username),
             callback_data=StatsCb(action=StatsAction.FAILURES, pool_id=pool_id, bot_id=bot.bot_id),
         )
+    add_chart_periods(builder, lang, pool_id)
+    builder.button(
+        text=t(lang, "reports.btn.export"),
+        callback_data=ReportCb(action=ReportAction.EXPORT, pool_id=pool_id),
+    )
     builder.button(
         text=t(lang, "stats.button_overview"), callback_data=StatsCb(action=StatsAction.OVERVIEW)
     )
-    builder.adjust(2)
+    bot_rows = [2] * (len(figures.bots) // 2) + [1] * (len(figures.bots) % 2)
+    builder.adjust(*bot_rows, 3, 1)
     return builder.as_markup()
 
 

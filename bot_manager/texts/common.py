@@ -17,8 +17,11 @@ PT = {
         "/addbot [token] — adicionar um bot (ou encaminhe a mensagem do @BotFather)\n"
         "/bots — seus bots e o estado de cada um\n"
         "/stats [slug] — tráfego e saúde\n"
+        "/qr <slug> — QR code do link\n"
+        "/chart <slug> [24h|7d] — gráfico de tráfego\n"
+        "/export <slug> — contagens por hora em CSV\n"
         "/apikey — chaves da API REST\n"
-        "/settings — idioma e alertas\n"
+        "/settings — idioma, alertas, resumo diário e fuso horário\n"
         "/cancel — sair de qualquer assistente"
     ),
     "menu.title": "O que você quer fazer?",
@@ -61,7 +64,10 @@ PT = {
     "cmd.bots": "Seus bots e o estado",
     "cmd.stats": "Tráfego e saúde",
     "cmd.apikey": "Chaves da API REST",
-    "cmd.settings": "Idioma e alertas",
+    "cmd.qr": "QR code do link: /qr <slug>",
+    "cmd.chart": "Gráfico de tráfego: /chart <slug> [24h|7d]",
+    "cmd.export": "Contagens em CSV: /export <slug>",
+    "cmd.settings": "Idioma, alertas e resumo diário",
     "cmd.cancel": "Sair do assistente",
 }
 
@@ -81,8 +87,11 @@ EN = {
         "/addbot [token] — add a bot (or forward @BotFather's message)\n"
         "/bots — your bots and how each is doing\n"
         "/stats [slug] — traffic and health\n"
+        "/qr <slug> — the link as a QR code\n"
+        "/chart <slug> [24h|7d] — traffic chart\n"
+        "/export <slug> — hourly counts as CSV\n"
         "/apikey — REST API keys\n"
-        "/settings — language and alerts\n"
+        "/settings — language, alerts, daily digest and time zone\n"
         "/cancel — leave any wizard"
     ),
     "menu.title": "What would you like to do?",
@@ -125,6 +134,9 @@ EN = {
     "cmd.bots": "Your bots and their status",
     "cmd.stats": "Traffic and health",
     "cmd.apikey": "REST API keys",
-    "cmd.settings": "Language and alerts",
+    "cmd.qr": "The link as a QR code: /qr <slug>",
+    "cmd.chart": "Traffic chart: /chart <slug> [24h|7d]",
+    "cmd.export": "Hourly counts as CSV: /export <slug>",
+    "cmd.settings": "Language, alerts and daily digest",
     "cmd.cancel": "Leave the wizard",
 }

@@ -33,6 +33,11 @@ def _id(name: str, what: str) -> Json:
     return {"name": name, "in": "path", "required": True, "description": what, "schema": schema}
 
 
+def _query(name: str, what: str) -> Json:
+    schema = {"type": "string", "format": "date-time"}
+    return {"name": name, "in": "query", "required": False, "description": what, "schema": schema}
+
+
 ERRORS = {
     400: "BadRequest",
     401: "Unauthorized",
@@ -44,7 +49,9 @@ ERRORS = {
     503: "Unavailable",
 }
 _ERROR_TEXTS = {
-    "BadRequest": "A field is invalid (`field` names it), or the body is not a JSON object",
+    "BadRequest": (
+        "A field or query parameter is invalid (`field` names it), or the body is not a JSON object"
+    ),
     "Unauthorized": "No API key, or one that is not valid or was revoked",
     "NotFound": "No such resource among the operator's own (another operator's is not found)",
     "Conflict": "Slug taken, bot already registered or already in the pool, or pool full",
@@ -156,6 +163,34 @@ PATHS: Json = {
             "operationId": "getPoolStatus",
             "summary": "Health, traffic and capacity figures of the pool",
             "responses": {"200": _ok("The figures", ref("Status")), **_errors(*READ, 404)},
+        },
+    },
+    "/api/redirect-pools/{pool_id}/counts": {
+        "parameters": [_POOL_ID],
+        "get": {
+            "operationId": "getPoolCounts",
+            "summary": "Hourly redirect counts per bot over a range, as JSON or CSV",
+            "parameters": [
+                _query("from", "start (ISO 8601; UTC without an offset); default: a day before to"),
+                _query("to", "end, exclusive (ISO 8601); default: now. At most 93 days after from"),
+                {
+                    "name": "format",
+                    "in": "query",
+                    "required": False,
+                    "description": "json (default) or csv (header hour,bot_id,username,count)",
+                    "schema": {"type": "string", "enum": ["json", "csv"]},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "Stored hour buckets in the range, by hour then bot",
+                    "content": {
+                        **_json({"type": "array", "items": ref("HourlyCount")}),
+                        "text/csv": {"schema": {"type": "string"}},
+                    },
+                },
+                **_errors(400, *READ, 404),
+            },
         },
     },
     "/api/openapi.json": {

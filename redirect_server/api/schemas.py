@@ -118,6 +118,15 @@ SCHEMAS: Json = {
         ("health", "online_bots", "total_bots", "redirects_hour", "capacity_hour")
         + ("capacity_used", "bots"),
     ),
+    "HourlyCount": _object(
+        {
+            "hour": {**_TIME, "description": "start of the UTC hour"},
+            "bot_id": {"type": "integer"},
+            "username": {"type": "string"},
+            "count": {**_COUNT, "description": "redirects of this pool to this bot in the hour"},
+        },
+        ("hour", "bot_id", "username", "count"),
+    ),
     "NewBot": _object(
         {"token": {"type": "string", "pattern": r"^[0-9]{5,12}:[A-Za-z0-9_-]{30,50}$"}},
         ("token",),

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.errors import Invalid
+from core.reports import time_zone
 from storage.db import dialect_insert
 from storage.models import Operator
 
@@ -49,3 +53,25 @@ async def set_alerts(session: AsyncSession, operator_id: int, enabled: bool) -> 
     operator = await get_or_create(session, operator_id)
     operator.alerts_enabled = enabled
     return operator
+
+
+async def set_time_zone(session: AsyncSession, operator_id: int, name: str) -> Operator:
+    """Invalid for a name tzdata does not know."""
+    operator = await get_or_create(session, operator_id)
+    operator.time_zone = time_zone(name)
+    return operator
+
+
+async def set_digest_hour(session: AsyncSession, operator_id: int, hour: int | None) -> Operator:
+    """The local hour of the daily digest, 0-23; None turns it off."""
+    if hour is not None and not 0 <= hour <= 23:
+        raise Invalid("digest_hour", "an hour from 0 to 23")
+    operator = await get_or_create(session, operator_id)
+    operator.digest_hour = hour
+    return operator
+
+
+async def with_digest(session: AsyncSession) -> Sequence[Operator]:
+    """Every operator who asked for the daily digest."""
+    statement = select(Operator).where(Operator.digest_hour.is_not(None)).order_by(Operator.id)
+    return (await session.scalars(statement)).all()

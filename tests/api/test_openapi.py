@@ -26,6 +26,7 @@ SPEC_ROUTES = {
     ("patch", "/api/redirect-pools/{pool_id}/bots/{bot_id}"),
     ("delete", "/api/redirect-pools/{pool_id}/bots/{bot_id}"),
     ("get", "/api/redirect-pools/{pool_id}/status"),
+    ("get", "/api/redirect-pools/{pool_id}/counts"),
     ("get", "/api/openapi.json"),
 }
 

@@ -112,10 +112,15 @@ def live_api(settings: Settings, cipher: TokenCipher) -> Iterator[LiveApi]:
 
 
 schema = schemathesis.openapi.from_dict(DOCUMENT)
-# Shape is not enough for these: a well-formed token must also be one Telegram knows, and
-# a fallback_pool_id must name one of the operator's pools. The document cannot say so,
-# and 400 naming the field is the right answer when they do not.
-STATE_DEPENDENT = {"POST /api/bots", "PATCH /api/redirect-pools/{pool_id}"}
+# Shape is not enough for these: a well-formed token must also be one Telegram knows, a
+# fallback_pool_id must name one of the operator's pools, and a counts range must have
+# `from` before `to` and span 93 days at most. The document cannot say so, and 400
+# naming the field is the right answer when they do not.
+STATE_DEPENDENT = {
+    "POST /api/bots",
+    "PATCH /api/redirect-pools/{pool_id}",
+    "GET /api/redirect-pools/{pool_id}/counts",
+}
 
 
 @schema.parametrize()

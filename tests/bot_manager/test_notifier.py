@@ -175,3 +175,23 @@ async def test_close_gives_up_on_what_cannot_be_delivered_within_its_grace(sandb
 def test_a_notifier_needs_at_least_one_attempt():
     with pytest.raises(ValueError, match="attempts"):
         Notifier(None, attempts=0)  # type: ignore[arg-type]
+
+
+async def test_a_picture_is_queued_in_order_and_retried_through_flood_control(
+    sandbox, notifier_bot, notifier
+):
+    png = b"\x89PNG\r\n\x1a\nchart"
+    await sandbox.client.rate_limit(notifier_bot.id, retry_after=1, methods=["sendPhoto"])
+    await notifier.send(USER, "digest <b>text</b>")
+    await notifier.send_photo(USER, png, "chart of <red1>", filename="red1.png")
+    await sandbox.client.wait_for_requests(notifier_bot.id, "sendPhoto", 1)
+    await sandbox.client.clear_faults(notifier_bot.id)
+
+    assert await notifier.drain(10)
+    text, photo = await sandbox.client.messages(notifier_bot.id, USER)
+    assert text["text"] == "digest <b>text</b>"
+    assert photo["caption"] == "chart of <red1>"
+    assert photo["photo"]["file_name"] == "red1.png"
+    assert await sandbox.client.photo(notifier_bot.id, photo) == png
+    assert await sandbox.client.request_count(notifier_bot.id, "sendPhoto") == 2
+    assert (notifier.delivered, notifier.dropped) == (2, 0)

@@ -1,5 +1,6 @@
 """/settings through the real control bot: the language switches every later answer,
-and the alerts switch is what the health monitor reads."""
+the alerts switch is what the health monitor reads, and the daily digest's hour and
+time zone are what the digest job reads."""
 
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ async def test_language_switch_changes_this_and_every_later_answer_and_back(cont
     answer = await control_bot.press(OPERATOR, card, "English")
     assert answer["text"] == "Language: English"
     shown = await control_bot.message(OPERATOR, card["message_id"])
-    assert shown["text"] == "⚙️ Settings\nLanguage: English\nAlerts: on 🔔"
+    assert shown["text"] == (
+        "⚙️ Settings\nLanguage: English\nAlerts: on 🔔\n"
+        "Daily digest: off\nTime zone: America/Sao_Paulo"
+    )
     assert (await stored(control_bot)).language == "en"
     assert (await ask(control_bot, "/stats"))["text"] == (
         "You have no pools yet. Create one with /newpool."
@@ -86,3 +90,56 @@ async def test_a_crafted_language_outside_the_choices_changes_nothing(control_bo
     await control_bot.settle()
     assert (await stored(control_bot)).language == "pt-BR"
     assert (await control_bot.message(OPERATOR, card["message_id"]))["text"] == card["text"]
+
+
+async def test_digest_hour_is_picked_from_the_hours_and_turned_off_again(control_bot):
+    card = await ask(control_bot, "/settings")
+    assert "Resumo diário: desligado" in card["text"]
+    assert (await stored(control_bot)).digest_hour is None
+
+    hours = await control_bot.tap(OPERATOR, card, "Resumo diário")
+    assert "A que horas" in hours["text"] and "America/Sao_Paulo" in hours["text"]
+    answer = await control_bot.press(OPERATOR, hours, "08:00")
+    assert answer["text"] == "Resumo diário às 08:00"
+    assert (await stored(control_bot)).digest_hour == 8
+    card = await control_bot.message(OPERATOR, card["message_id"])
+    assert "Resumo diário: todo dia às 08:00" in card["text"]
+
+    hours = await control_bot.tap(OPERATOR, card, "Resumo diário")
+    control_bot.button_text(hours, "✓08:00")
+    answer = await control_bot.press(OPERATOR, hours, contains="Desligar resumo")
+    assert answer["text"] == "Resumo diário desligado"
+    assert (await stored(control_bot)).digest_hour is None
+
+
+async def test_time_zone_from_a_button_or_typed_and_an_unknown_one_is_refused(control_bot):
+    card = await ask(
+        control_bot,
+        "/settings",
+    )
+    zones = await control_bot.tap(OPERATOR, card, "Fuso horário")
+    answer = await control_bot.press(OPERATOR, zones, "Europe/Lisbon")
+    assert answer["text"] == "Fuso horário: Europe/Lisbon"
+    assert (await stored(control_bot)).time_zone == "Europe/Lisbon"
+
+    card = await control_bot.message(OPERATOR, card["message_id"])
+    await control_bot.tap(OPERATOR, card, "Fuso horário")
+    refused = await ask(control_bot, "Mars/Olympus")
+    assert refused["text"].startswith("Fuso horário desconhecido")
+    assert (await stored(control_bot)).time_zone == "Europe/Lisbon"
+
+    saved = await ask(control_bot, "asia/tokyo")
+    assert saved["text"] == "Fuso horário: Asia/Tokyo"
+    assert (await stored(control_bot)).time_zone == "Asia/Tokyo"
+    assert (await ask(control_bot, "Europe/Berlin"))["text"].startswith("Não entendi")
+
+
+async def test_a_crafted_digest_hour_outside_the_day_changes_nothing(control_bot):
+    card = await ask(control_bot, "/settings")
+    chat = control_bot.sandbox.state.find(str(control_bot.control.id)).chat(OPERATOR)
+    chat.messages[card["message_id"]].inline_markup["inline_keyboard"].append(
+        [{"text": "forged", "callback_data": "settings:hour::0:25:-1"}]
+    )
+    answer = await control_bot.press(OPERATOR, card, "forged")
+    assert answer["show_alert"] is True
+    assert (await stored(control_bot)).digest_hour is None

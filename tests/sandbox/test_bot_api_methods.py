@@ -158,6 +158,74 @@ async def test_send_photo_accepts_a_known_file_id_and_a_url(make_bot, sandbox_cl
         await bot.send_photo(ANN.id, "unknown-file-id")
 
 
+async def test_send_photo_reports_the_size_of_an_uploaded_png(make_bot, sandbox_client):
+    bot = await make_bot()
+    await sandbox_client.send_message(bot.id, ANN, "chart please")
+    png = _png(width=300, height=120)
+
+    sent = await bot.send_photo(ANN.id, BufferedInputFile(png, "chart.png"))
+
+    assert (sent.photo[-1].width, sent.photo[-1].height) == (300, 120)
+    [stored] = await sandbox_client.messages(bot.id, ANN.id)
+    assert stored["photo"]["file_name"] == "chart.png"
+    assert await sandbox_client.photo(bot.id, stored) == png
+
+
+async def test_send_document_uploads_the_file_with_its_name_and_caption(make_bot, sandbox_client):
+    bot = await make_bot()
+    await sandbox_client.send_message(bot.id, ANN, "export please")
+    content = b"hour,bot_id,username,count\n"
+
+    sent = await bot.send_document(
+        ANN.id, BufferedInputFile(content, "red1-counts.csv"), caption="Hourly counts"
+    )
+
+    assert sent.document is not None
+    assert sent.document.file_name == "red1-counts.csv"
+    assert sent.document.mime_type == "text/csv"
+    assert sent.document.file_size == len(content)
+    assert sent.caption == "Hourly counts"
+    [stored] = await sandbox_client.messages(bot.id, ANN.id)
+    assert stored["caption"] == "Hourly counts"
+    assert await sandbox_client.document(bot.id, stored) == ("red1-counts.csv", content)
+
+
+async def test_send_document_accepts_a_known_file_id_and_refuses_an_unknown_one(
+    make_bot, sandbox_client
+):
+    bot = await make_bot()
+    await sandbox_client.send_message(bot.id, ANN, "hi")
+    first = await bot.send_document(ANN.id, BufferedInputFile(b"a,b\n", "x.csv"))
+    assert first.document is not None
+
+    again = await bot.send_document(ANN.id, first.document.file_id)
+
+    assert again.document is not None
+    assert again.document.file_name == "x.csv"
+    with pytest.raises(TelegramBadRequest, match="wrong file identifier"):
+        await bot.send_document(ANN.id, "unknown-file-id")
+
+
+def _png(width: int, height: int) -> bytes:
+    """A valid PNG of the given size (one grey row repeated), written by hand for the
+    sandbox's header check."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = (b"\x00" + b"\x80" * width) * height
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
 async def test_set_my_commands_is_stored_per_scope_and_language(make_bot, sandbox_client):
     bot = await make_bot()
 
