@@ -8,6 +8,7 @@ from collections.abc import Collection
 
 from aiohttp import web
 
+from core import validation
 from core.errors import Invalid, NotFound
 from redirect_server.api.errors import ApiError
 
@@ -36,6 +37,9 @@ async def read_object(
     for field in required:
         if field not in data:
             raise Invalid(field, "required")
+    for field, value in data.items():
+        if isinstance(value, str):  # the driver would fail on it, whatever the field
+            validation.storable(field, value)
     return data
 
 
