@@ -59,9 +59,10 @@ def create_app(
     redirector = Redirector(
         table,
         figures,
-        RateLimiter(limit) if limit else None,
+        RateLimiter(limit, max_clients=settings.rate_limit_max_clients) if limit else None,
         ClientAddress(settings.trusted_proxies),
         retry_after_s=settings.health_interval_s,
+        ipv6_prefix=settings.rate_limit_ipv6_prefix,
     )
     go = SlugResource("/go")
     app.router.register_resource(go)

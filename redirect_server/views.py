@@ -16,7 +16,7 @@ from core.domain import START_PARAM_RE
 from redirect_server import keys
 from redirect_server.metrics import GoFigures
 from redirect_server.pages import SERVER, error_response
-from redirect_server.ratelimit import ClientAddress, RateLimiter
+from redirect_server.ratelimit import ClientAddress, RateLimiter, ipv6_network
 from redirect_server.remembered import Remembered
 from redirect_server.resource import methods_served
 from redirect_server.routing import RoutingTable, Target
@@ -76,12 +76,14 @@ class Redirector:
         limiter: RateLimiter | None,
         client_address: ClientAddress,
         retry_after_s: float,
+        ipv6_prefix: int = 64,
     ) -> None:
         self._table = table
         self._figures = figures
         self._latency = figures.latency
         self._limiter = limiter
         self._client_address = client_address if client_address.trusts_any else None
+        self._ipv6_network = ipv6_network(ipv6_prefix)
         self._retry_after = math.ceil(retry_after_s)
         # Leads' browsers send a few thousand distinct user agents.
         self._previews = Remembered(is_link_preview)
@@ -102,7 +104,7 @@ class Redirector:
                     forwarded_for = headers.get(hdrs.X_FORWARDED_FOR)
                     if forwarded_for is not None:
                         client = self._client_address.resolve(client, forwarded_for)
-                wait = limiter.hit(client)
+                wait = limiter.hit(self._ipv6_network(client) if ":" in client else client)
                 if wait:
                     return self._error(request, 429, wait)
             route = self._table.routes.get(slug)

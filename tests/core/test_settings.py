@@ -177,6 +177,67 @@ def test_several_bad_values_still_give_one_line(
     assert str(caught.value).startswith(("BOTPOOL_HTTP_PORT:", "BOTPOOL_LOG_LEVEL:"))
 
 
+EDGE_DEFAULTS = {
+    "rate_limit_ipv6_prefix": 64,
+    "rate_limit_max_clients": 100_000,
+    "metrics_token": None,
+    "metrics_port": None,
+    "keepalive_timeout_s": 75,
+    "read_timeout_s": 10,
+}
+
+
+def test_the_http_edge_settings_have_their_defaults_and_are_read_from_the_environment(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = load_settings()
+    assert {name: getattr(settings, name) for name in EDGE_DEFAULTS} == EDGE_DEFAULTS
+    values = {
+        "RATE_LIMIT_IPV6_PREFIX": "56",
+        "RATE_LIMIT_MAX_CLIENTS": "5000",
+        "METRICS_TOKEN": " s3cret ",
+        "METRICS_PORT": "9100",
+        "KEEPALIVE_TIMEOUT_S": "30",
+        "READ_TIMEOUT_S": "2.5",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(f"BOTPOOL_{name}", value)
+    settings = load_settings()
+    assert (settings.rate_limit_ipv6_prefix, settings.rate_limit_max_clients) == (56, 5000)
+    assert (settings.metrics_token, settings.metrics_port) == ("s3cret", 9100)
+    assert (settings.keepalive_timeout_s, settings.read_timeout_s) == (30, 2.5)
+
+
+def test_an_empty_metrics_token_or_port_means_none(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOTPOOL_METRICS_TOKEN", " ")
+    monkeypatch.setenv("BOTPOOL_METRICS_PORT", "")
+    settings = load_settings()
+    assert (settings.metrics_token, settings.metrics_port) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expects"),
+    [
+        ("RATE_LIMIT_IPV6_PREFIX", "129", "less than or equal to 128"),
+        ("RATE_LIMIT_IPV6_PREFIX", "0", "greater than or equal to 1"),
+        ("RATE_LIMIT_MAX_CLIENTS", "0", "greater than or equal to 1"),
+        ("METRICS_PORT", "metrics", "a whole number"),
+        ("KEEPALIVE_TIMEOUT_S", "0", "greater than 0"),
+        ("READ_TIMEOUT_S", "never", "a number"),
+    ],
+)
+def test_a_bad_http_edge_value_stops_start_up_with_one_line_naming_it(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expects: str
+) -> None:
+    monkeypatch.setenv(f"BOTPOOL_{variable}", value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f"BOTPOOL_{variable}: expected ")
+    assert expects in str(caught.value)
+
+
 def test_settings_are_frozen(clean_env: Path) -> None:
     settings = load_settings()
     with pytest.raises(ValueError):
