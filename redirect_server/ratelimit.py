@@ -25,12 +25,15 @@ def parse_address(text: str) -> str | None:
     text = text.strip()
     if len(text) > _LONGEST_ADDRESS:
         return None
-    for family in (AF_INET, AF_INET6):
-        try:
-            return inet_ntop(family, inet_pton(family, text))
-        except (OSError, ValueError):
-            continue
-    return None
+    try:
+        inet_pton(AF_INET, text)  # strict: four decimal numbers, no leading zero
+        return text  # so already in its one spelling (formatting it anew costs 0.6 us)
+    except (OSError, ValueError):
+        pass
+    try:
+        return inet_ntop(AF_INET6, inet_pton(AF_INET6, text))
+    except (OSError, ValueError):
+        return None
 
 
 def ipv6_network(prefix: int) -> Callable[[str], Hashable]:
@@ -75,6 +78,8 @@ class ClientAddress:
     def resolve(self, peer: str, forwarded_for: str | None) -> str:
         if not forwarded_for or not self._is_trusted[peer]:
             return peer
+        if "," not in forwarded_for:  # one hop: the client, as our proxy saw it
+            return parse_address(forwarded_for) or peer
         hops = forwarded_for.split(",")
         client = hops[0]  # the left-most is the answer when all others are ours
         for hop in reversed(hops[1:]):
