@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from http import HTTPStatus
+from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -18,6 +20,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response
 from aiogram.types import User
 from aiogram.utils.token import TokenValidationError
@@ -40,9 +43,28 @@ def api_session(api_url: str, *, limit: int = 100) -> AiohttpSession:
     return AiohttpSession(api=TelegramAPIServer.from_base(api_url), limit=limit)
 
 
+class RateLimitedWithoutDelay(TelegramAPIError):
+    """A 429 that names no retry_after, which aiogram raises as a bare TelegramAPIError."""
+
+
+class ProbeSession(AiohttpSession):
+    """aiogram's session, telling a 429 without retry_after from other API errors: both
+    are a rate limit to SPEC §6, never a failure."""
+
+    def check_response(
+        self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
+    ) -> Response[Any]:
+        try:
+            return super().check_response(bot, method, status_code, content)
+        except TelegramAPIError as exc:
+            if status_code == HTTPStatus.TOO_MANY_REQUESTS and type(exc) is TelegramAPIError:
+                raise RateLimitedWithoutDelay(method=method, message=exc.message) from None
+            raise
+
+
 class Prober:
     def __init__(self, api_url: str, timeout_s: float, *, limit: int = 100) -> None:
-        self.session = api_session(api_url, limit=limit)
+        self.session = ProbeSession(api=TelegramAPIServer.from_base(api_url), limit=limit)
         self.timeout_s = timeout_s
 
     async def close(self) -> None:
@@ -61,6 +83,8 @@ class Prober:
             return ProbeOutcome(
                 ProbeKind.RATE_LIMITED, "429 Too Many Requests", retry_after_s=exc.retry_after
             )
+        except RateLimitedWithoutDelay:
+            return ProbeOutcome(ProbeKind.RATE_LIMITED, "429 Too Many Requests")
         except AUTH_ERRORS as exc:
             return ProbeOutcome(ProbeKind.AUTH, _describe(exc))
         except TelegramServerError as exc:

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[
         tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], NoDecode
     ] = ()
+    rate_limit_ipv6_prefix: int = Field(64, ge=1, le=128)
+    rate_limit_max_clients: int = Field(100_000, ge=1)
+    metrics_token: str | None = None
+    metrics_port: int | None = Field(None, ge=0, le=65535)
+    keepalive_timeout_s: float = Field(75, gt=0)
+    read_timeout_s: float = Field(10, gt=0)
     max_bots_per_pool: int = Field(10, ge=1, le=1000)
     bot_hourly_capacity: int = Field(2250, ge=1)
     log_level: str = "INFO"
@@ -79,7 +85,12 @@ class Settings(BaseSettings):
             return value.strip().upper()
         raise ValueError("one of " + ", ".join(LOG_LEVELS))
 
-    @field_validator("control_bot_token", "secret_key", mode="before")
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _unset_port(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("control_bot_token", "secret_key", "metrics_token", mode="before")
     @classmethod
     def _strip(cls, value: object) -> object:
         if isinstance(value, str):

@@ -14,6 +14,19 @@ from core.domain import (
 from core.errors import Invalid
 
 
+def storable(field: str, value: str) -> str:
+    """Text that every engine stores: encodable as UTF-8 (no unpaired surrogate, which
+    JSON's "\\ud800" can carry) and without NUL, which PostgreSQL's text refuses."""
+    if "\x00" in value:
+        raise Invalid(field, "text without NUL characters")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise Invalid(field, "text without unpaired UTF-16 surrogates") from None
+    return value
+
+
 def slug(value: object) -> str:
     if not isinstance(value, str) or not SLUG_RE.fullmatch(value):
         raise Invalid(
@@ -25,7 +38,7 @@ def slug(value: object) -> str:
 def name(value: object) -> str:
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > NAME_MAX:
         raise Invalid("name", f"1-{NAME_MAX} characters")
-    return value.strip()
+    return storable("name", value.strip())
 
 
 def strategy(value: object) -> Strategy:

@@ -11,14 +11,15 @@ from aiohttp import web
 from aiohttp.log import access_logger
 
 from core.settings import Settings
-from redirect_server import keys
+from redirect_server import edge, keys
 from redirect_server.counter import RedirectCounter
 from redirect_server.keys import CheckToken
 from redirect_server.metrics import GoFigures, create_registry
+from redirect_server.metrics_listener import MetricsListener
 from redirect_server.ratelimit import ClientAddress, RateLimiter
 from redirect_server.resource import GO_METHODS, GoFirst, SlugResource
 from redirect_server.routing import DEFAULT_RELOAD_INTERVAL_S, RoutingTable
-from redirect_server.views import Redirector, routes, unrouted
+from redirect_server.views import Redirector, metrics_view, routes, unrouted
 from storage.crypto import TokenCipher
 from storage.db import Sessions
 from storage.notify import listen_for_changes
@@ -40,7 +41,7 @@ def create_app(
     """Everything the redirect server serves. `check_token` validates tokens for
     POST /api/bots; without it that route answers 503. The routing table is loaded
     before the first request; counts are flushed after the last one."""
-    app = web.Application()
+    app = web.Application(handler_args=edge.handler_args(settings))
     app[keys.SETTINGS] = settings
     app[keys.SESSIONS] = sessions
     app[keys.CIPHER] = cipher
@@ -60,9 +61,10 @@ def create_app(
     redirector = Redirector(
         table,
         figures,
-        RateLimiter(limit) if limit else None,
+        RateLimiter(limit, max_clients=settings.rate_limit_max_clients) if limit else None,
         ClientAddress(settings.trusted_proxies),
         retry_after_s=settings.health_interval_s,
+        ipv6_prefix=settings.rate_limit_ipv6_prefix,
     )
     go = SlugResource("/go")
     app.router.register_resource(go)
@@ -70,8 +72,13 @@ def create_app(
         go.add_route(method, redirector.go)
     app[keys.GO_FIRST] = GoFirst(go, redirector.redirect)
     app.router.add_routes(routes)
+    app[keys.METRICS_LISTENER] = metrics = MetricsListener(settings, app[keys.REGISTRY])
+    if settings.metrics_port is None:
+        app.router.add_get("/metrics", metrics_view(app[keys.REGISTRY], settings.metrics_token))
     app.cleanup_ctx.append(_keep_routing)
     app.cleanup_ctx.append(_keep_counting)
+    if settings.metrics_port is not None:
+        app.cleanup_ctx.append(metrics.serve)
 
     from redirect_server.api import setup_api
 
@@ -126,9 +133,18 @@ async def serve(
         shutdown_timeout=shutdown_timeout,
     )
     await runner.setup()
-    answer_go_first(runner)
+    prepare_runner(runner)
     await web.TCPSite(runner, host, port).start()
     return runner
+
+
+def prepare_runner(runner: web.AppRunner) -> None:
+    """What serve() adds to a runner once it is set up and before a site starts:
+    protocol errors answered botpool's way (`edge`), and /go ahead of the application
+    layer. A test server does it too, to serve as production does."""
+    assert runner.server is not None, "the runner is not set up"
+    edge.install(runner.server)
+    answer_go_first(runner)
 
 
 def answer_go_first(runner: web.AppRunner) -> None:

@@ -11,6 +11,7 @@ from core.domain import BotIdentity
 from core.settings import Settings
 from redirect_server.counter import RedirectCounter
 from redirect_server.metrics import GoFigures
+from redirect_server.metrics_listener import MetricsListener
 from redirect_server.resource import GoFirst
 from redirect_server.routing import RoutingTable
 from storage.crypto import TokenCipher
@@ -34,3 +35,4 @@ COUNTER = web.AppKey("counter", RedirectCounter)
 GO_FIGURES = web.AppKey("go_figures", GoFigures)
 REGISTRY = web.AppKey("registry", CollectorRegistry)
 GO_FIRST = web.AppKey("go_first", GoFirst)
+METRICS_LISTENER = web.AppKey("metrics_listener", MetricsListener)

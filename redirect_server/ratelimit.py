@@ -1,24 +1,64 @@
-"""Per-client limits on /go: who the client is (behind trusted proxies) and whether
-they are over BOTPOOL_RATE_LIMIT_PER_MIN."""
+"""Per-client limits on /go: who the client is (behind trusted proxies, IPv6 by network)
+and whether they are over BOTPOOL_RATE_LIMIT_PER_MIN, in a table of bounded size."""
 
 from __future__ import annotations
 
 import ipaddress
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from socket import AF_INET, AF_INET6, inet_ntop, inet_pton
 
 from redirect_server.remembered import Remembered
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 WINDOW_S = 60.0
+MAX_CLIENTS = 100_000  # BOTPOOL_RATE_LIMIT_MAX_CLIENTS: clients tracked in one minute
+UNTRACKED = "untracked"  # the one key of every client past MAX_CLIENTS; no address reads so
+_V4_MAPPED = bytes(10) + b"\xff\xff"
+_LONGEST_ADDRESS = 45  # characters: ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255
+
+
+def parse_address(text: str) -> str | None:
+    """`text` as an IP address in its canonical form, or None when it is not one."""
+    text = text.strip()
+    if len(text) > _LONGEST_ADDRESS:
+        return None
+    try:
+        inet_pton(AF_INET, text)  # strict: four decimal numbers, no leading zero
+        return text  # so already in its one spelling (formatting it anew costs 0.6 us)
+    except (OSError, ValueError):
+        pass
+    try:
+        return inet_ntop(AF_INET6, inet_pton(AF_INET6, text))
+    except (OSError, ValueError):
+        return None
+
+
+def ipv6_network(prefix: int) -> Callable[[str], Hashable]:
+    """The limiter's key for an IPv6 address: its network of `prefix` bits (one host
+    owns a whole /64 and may use any address in it), as an integer. An IPv4 address
+    mapped into IPv6 (a dual-stack listener) is keyed as that IPv4 address."""
+    shift = 128 - prefix
+
+    def network(address: str) -> Hashable:
+        try:
+            packed = inet_pton(AF_INET6, address.partition("%")[0])  # no zone (fe80::1%eth0)
+        except (OSError, ValueError):
+            return address
+        if packed[:12] == _V4_MAPPED:
+            return inet_ntop(AF_INET, packed[12:])
+        return int.from_bytes(packed, "big") >> shift
+
+    return network
 
 
 class ClientAddress:
     """The address a request comes from. X-Forwarded-For is believed only when the peer
     is a trusted proxy, and then only up to the right-most address that is not one:
-    everything left of it could have been written by the client."""
+    everything left of it could have been written by the client. What it names must be
+    an IP address; anything else counts as the peer's."""
 
     def __init__(self, trusted: Iterable[Network]) -> None:
         self._trusted = tuple(trusted)
@@ -39,25 +79,42 @@ class ClientAddress:
         if not forwarded_for or not self._is_trusted[peer]:
             return peer
         if "," not in forwarded_for:  # one hop: the client, as our proxy saw it
-            return forwarded_for.strip() or peer
+            return parse_address(forwarded_for) or peer
         hops = forwarded_for.split(",")
-        for hop in reversed(hops[1:]):  # the left-most is the answer when all others are ours
+        client = hops[0]  # the left-most is the answer when all others are ours
+        for hop in reversed(hops[1:]):
             hop = hop.strip()
             if hop and not self._is_trusted[hop]:
-                return hop
-        return hops[0].strip() or peer
+                client = hop
+                break
+        return parse_address(client) or peer
 
 
 class RateLimiter:
     """A sliding-window counter per client: this minute's count plus the previous
-    minute's, weighted by how much of it still lies within the last 60 s. Memory holds
-    two minutes of clients at most; older windows are dropped whole."""
+    minute's, weighted by how much of it still lies within the last 60 s. Older windows
+    are dropped whole.
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    At most `max_clients` clients are tracked in a minute, so memory is two such tables
+    whatever comes. Past that, every client not yet counted this minute is counted
+    together, as the one client UNTRACKED under the same limit: a flood of new addresses
+    gets `per_minute` requests between all of them, however many addresses it has, and
+    cannot push out (and so reset) the counts of clients already tracked. The price is
+    paid by legitimate newcomers during such a flood, who share that budget until the
+    minute ends."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        max_clients: int = MAX_CLIENTS,
+    ) -> None:
         self.limit = per_minute
+        self.max_clients = max_clients
         self._clock = clock
-        self._current: dict[str, int] = {}
-        self._previous: dict[str, int] = {}
+        self._current: dict[Hashable, int] = {}
+        self._previous: dict[Hashable, int] = {}
         self._previous_max = 0  # no client had more last minute
         self._window_end = 0.0
 
@@ -72,12 +129,15 @@ class RateLimiter:
         self._current = {}
         self._window_end = start + WINDOW_S
 
-    def hit(self, client: str) -> int:
+    def hit(self, client: Hashable) -> int:
         """Count a request; 0 when it may pass, else the seconds to wait (not counted)."""
         now = self._clock()
         if now >= self._window_end:
             self._roll(now)
         current = self._current.get(client, 0)
+        if not current and len(self._current) >= self.max_clients:
+            client = UNTRACKED
+            current = self._current.get(client, 0)
         if current + self._previous_max >= self.limit:  # else surely under the limit
             previous = self._previous.get(client, 0)
             if current + previous * (self._window_end - now) / WINDOW_S >= self.limit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import math
 import re
 from bisect import bisect_left
@@ -9,14 +10,14 @@ from email.utils import formatdate
 from time import perf_counter, time
 
 from aiohttp import hdrs, web
+from aiohttp.typedefs import Handler
 from multidict import CIMultiDict
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from core.domain import START_PARAM_RE
-from redirect_server import keys
 from redirect_server.metrics import GoFigures
 from redirect_server.pages import SERVER, error_response
-from redirect_server.ratelimit import ClientAddress, RateLimiter
+from redirect_server.ratelimit import ClientAddress, RateLimiter, ipv6_network
 from redirect_server.remembered import Remembered
 from redirect_server.resource import methods_served
 from redirect_server.routing import RoutingTable, Target
@@ -76,12 +77,14 @@ class Redirector:
         limiter: RateLimiter | None,
         client_address: ClientAddress,
         retry_after_s: float,
+        ipv6_prefix: int = 64,
     ) -> None:
         self._table = table
         self._figures = figures
         self._latency = figures.latency
         self._limiter = limiter
         self._client_address = client_address if client_address.trusts_any else None
+        self._ipv6_network = ipv6_network(ipv6_prefix)
         self._retry_after = math.ceil(retry_after_s)
         # Leads' browsers send a few thousand distinct user agents.
         self._previews = Remembered(is_link_preview)
@@ -102,7 +105,7 @@ class Redirector:
                     forwarded_for = headers.get(hdrs.X_FORWARDED_FOR)
                     if forwarded_for is not None:
                         client = self._client_address.resolve(client, forwarded_for)
-                wait = limiter.hit(client)
+                wait = limiter.hit(self._ipv6_network(client) if ":" in client else client)
                 if wait:
                     return self._error(request, 429, wait)
             route = self._table.routes.get(slug)
@@ -155,11 +158,30 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/metrics")
-async def metrics(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[keys.REGISTRY])
-    return web.Response(
-        body=body, headers={hdrs.CONTENT_TYPE: CONTENT_TYPE_LATEST, hdrs.SERVER: SERVER}
+def metrics_view(registry: CollectorRegistry, token: str | None) -> Handler:
+    """/metrics. It names every operator's pools, bots and volumes, so with a token it
+    answers only `Authorization: Bearer <token>` (BOTPOOL_METRICS_TOKEN)."""
+    expected = f"Bearer {token}".encode() if token else None
+
+    async def metrics(request: web.Request) -> web.Response:
+        if expected is not None:
+            given = request.headers.get(hdrs.AUTHORIZATION, "")
+            if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected):
+                return _unauthorized()
+        body = generate_latest(registry)
+        return web.Response(
+            body=body, headers={hdrs.CONTENT_TYPE: CONTENT_TYPE_LATEST, hdrs.SERVER: SERVER}
+        )
+
+    return metrics
+
+
+def _unauthorized() -> web.Response:
+    error = {"code": "unauthorized", "message": "send Authorization: Bearer <metrics token>"}
+    return web.json_response(
+        {"error": error},
+        status=401,
+        headers={hdrs.WWW_AUTHENTICATE: 'Bearer realm="metrics"', hdrs.SERVER: SERVER},
     )
 
 

@@ -62,6 +62,8 @@ async def _apply_faults(state: SandboxState, bot: BotState, method: str) -> web.
         raise ApiError(401, "Unauthorized")
     for fault in faults:
         if fault.kind == "rate_limit":
+            if fault.retry_after is None:
+                raise ApiError(429, "Too Many Requests")
             raise ApiError(
                 429,
                 f"Too Many Requests: retry after {fault.retry_after}",

@@ -165,8 +165,10 @@ class SandboxClient:
         await self.add_fault(bot, "error", methods=methods, **params)
 
     async def rate_limit(
-        self, bot: BotRef, retry_after: int = 5, *, methods: list[str] | None = None
+        self, bot: BotRef, retry_after: int | None = 5, *, methods: list[str] | None = None
     ) -> None:
+        """Answer 429; retry_after=None leaves out parameters.retry_after, as Telegram
+        sometimes does."""
         await self.add_fault(bot, "rate_limit", methods=methods, retry_after=retry_after)
 
     async def clear_faults(self, bot: BotRef) -> None:

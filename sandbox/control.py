@@ -124,10 +124,14 @@ def _fault(body: dict[str, Any]) -> Fault:
         delay_ms=max(int(body.get("delay_ms", 0)), 0),
         status=status,
         description=body.get("description"),
-        retry_after=int(body.get("retry_after", 5)),
+        retry_after=_retry_after(body.get("retry_after", 5)),
         html=bool(body.get("html", False)),
         hold_s=float(body.get("hold_s", 600.0)),
     )
+
+
+def _retry_after(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 @routes.delete("/sandbox/bots/{bot}/faults")

@@ -79,7 +79,7 @@ class Fault:
     delay_ms: int = 0
     status: int = 502
     description: str | None = None
-    retry_after: int = 5
+    retry_after: int | None = 5  # None: a 429 without parameters.retry_after
     html: bool = False
     hold_s: float = 600.0
 

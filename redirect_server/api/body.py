@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Collection
 
 from aiohttp import web
 
+from core import validation
 from core.errors import Invalid, NotFound
+from redirect_server import keys
 from redirect_server.api.errors import ApiError
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_ID = 2**63 - 1  # the largest id a database row can have
 JSON = "application/json"
 _ID_RE = re.compile(r"[0-9]{1,18}")
+_CLOSE = {"Connection": "close"}  # the rest of a late body is not worth waiting for
 
 
 async def read_object(
@@ -23,7 +27,13 @@ async def read_object(
     """The body as a JSON object holding only `allowed` fields and all `required` ones."""
     if request.content_type != JSON:
         raise ApiError(415, "unsupported_media_type", f"send the body as {JSON}")
-    raw = await _read_limited(request)
+    try:
+        async with asyncio.timeout(request.config_dict[keys.SETTINGS].read_timeout_s):
+            raw = await _read_limited(request)
+    except TimeoutError:
+        raise ApiError(
+            408, "request_timeout", "the body did not arrive in time", headers=_CLOSE
+        ) from None
     try:
         data = json.loads(raw, parse_float=_number)
     except (ValueError, RecursionError):
@@ -36,6 +46,9 @@ async def read_object(
     for field in required:
         if field not in data:
             raise Invalid(field, "required")
+    for field, value in data.items():
+        if isinstance(value, str):  # the driver would fail on it, whatever the field
+            validation.storable(field, value)
     return data
 
 

@@ -60,7 +60,10 @@ class ApiError(Exception):
         error: dict[str, str] = {"code": self.code, "message": self.message}
         if self.field is not None:
             error["field"] = self.field
-        return web.json_response({"error": error}, status=self.status, headers=self.headers)
+        response = web.json_response({"error": error}, status=self.status, headers=self.headers)
+        if self.headers.get("Connection") == "close":
+            response.force_close()
+        return response
 
 
 CHANGED_MEANWHILE = ApiError(

@@ -28,10 +28,16 @@ _PRIORITY = {
 }
 _WEIGHT = {"type": "integer", "minimum": WEIGHT_MIN, "maximum": WEIGHT_MAX}
 _TIME = {"type": "string", "format": "date-time"}
-# A name needs one character that str.strip() keeps (core.validation.name). Spelled out,
-# since JSON Schema's (ECMA-262) \s knows fewer blanks than Python's, e.g. not U+001E.
+# A name needs one character that str.strip() keeps (core.validation.name) and no NUL
+# (validation.storable). Blanks spelled out, since JSON Schema's (ECMA-262) \s knows
+# fewer of them than Python's, e.g. not U+001E.
 _BLANKS = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x10000)) if c.isspace())
-_NAME = {"type": "string", "minLength": 1, "maxLength": NAME_MAX, "pattern": f"[^{_BLANKS}]"}
+_NAME = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": NAME_MAX,
+    "pattern": f"^[^\\u0000]*[^{_BLANKS}\\u0000][^\\u0000]*$",
+}
 _SLUG = {"type": "string", "pattern": r"^[a-z0-9][a-z0-9_-]{1,49}$"}
 _START = {"type": "string", "pattern": r"^[A-Za-z0-9_-]{1,64}$"}
 _COUNT = {"type": "integer", "minimum": 0}

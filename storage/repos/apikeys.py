@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import validation
 from core.errors import Invalid, NotFound
 from storage.models import ApiKey, utcnow
 from storage.repos import operators
@@ -28,6 +29,7 @@ async def create(session: AsyncSession, owner_id: int, label: str = "") -> tuple
     label = (label or "").strip()
     if len(label) > LABEL_MAX:
         raise Invalid("label", f"at most {LABEL_MAX} characters")
+    validation.storable("label", label)  # argv can carry a surrogate-escaped byte
     await operators.get_or_create(session, owner_id)
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(owner_id=owner_id, label=label, prefix=key[:10], key_hash=_hash(key))

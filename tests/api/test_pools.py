@@ -58,6 +58,9 @@ async def test_taken_slug_is_409_even_across_operators(alice, bob):
         ({"name": "x", "slug": 12}, "slug"),
         ({"name": "   ", "slug": "red1"}, "name"),
         ({"name": "x" * 101, "slug": "red1"}, "name"),
+        ({"name": "a\ud800b", "slug": "red1"}, "name"),
+        ({"name": "a\x00b", "slug": "red1"}, "name"),
+        ({"name": "x", "slug": "red1", "strategy": "\udfff"}, "strategy"),
         ({"name": "x", "slug": "red1", "strategy": "fastest"}, "strategy"),
         ({"name": "x", "slug": "red1", "start_param": "no spaces"}, "start_param"),
         ({"name": "x", "slug": "red1", "owner_id": 7}, "owner_id"),
@@ -125,6 +128,8 @@ async def test_patch_changes_only_the_given_fields(alice):
     ("body", "field"),
     [
         ({"name": ""}, "name"),
+        ({"name": "\ud800"}, "name"),
+        ({"name": "pool \x00"}, "name"),
         ({"strategy": None}, "strategy"),
         ({"is_active": "yes"}, "is_active"),
         ({"start_param": "a" * 65}, "start_param"),

@@ -137,6 +137,30 @@ async def test_rate_limited_bot_is_not_probed_before_retry_after(monitor_world):
     assert first.probed == 2 and all(r.probed == 1 and r.skipped == 1 for r in later)
 
 
+@pytest.mark.parametrize("retry_after", [1, None], ids=["with-retry-after", "without"])
+async def test_a_429_makes_a_bot_degraded_and_never_offline_with_or_without_retry_after(
+    monitor_world, retry_after
+):
+    world = monitor_world
+    await world.operator(OWNER)
+    limited = await world.bot(OWNER)
+    await world.pool(OWNER, "leads", [limited])
+    await world.client.rate_limit(limited, retry_after=retry_after, methods=["getMe"])
+
+    statuses = []
+    for _ in range(world.settings.ban_after_failures + 1):
+        await world.monitor.run_pass()
+        statuses.append(await world.status(limited))
+        row = await world.row(limited)
+        await asyncio.sleep(max(0.0, (row.next_probe_at - row.last_check).total_seconds()) + 0.05)
+
+    assert set(statuses) == {BotStatus.DEGRADED}
+    assert await world.client.request_count(limited, "getMe") == len(statuses)
+    row = await world.row(limited)
+    assert row.consecutive_failures == 0 and row.breaker_until is None
+    assert row.last_error == "429 Too Many Requests"
+
+
 async def test_rate_limited_bot_is_probed_again_once_retry_after_has_passed(monitor_world):
     world = monitor_world
     await world.operator(OWNER)

@@ -160,6 +160,12 @@ def test_overrides_win_over_the_environment(
         ("HISTORY_RETENTION_DAYS", "-1", "greater than or equal to 0"),
         ("COUNTS_RETENTION_DAYS", "1", "0 (keep forever) or at least 2 days"),
         ("COUNTS_RETENTION_DAYS", "a month", "a whole number"),
+        ("RATE_LIMIT_IPV6_PREFIX", "129", "less than or equal to 128"),
+        ("RATE_LIMIT_IPV6_PREFIX", "0", "greater than or equal to 1"),
+        ("RATE_LIMIT_MAX_CLIENTS", "0", "greater than or equal to 1"),
+        ("METRICS_PORT", "metrics", "a whole number"),
+        ("KEEPALIVE_TIMEOUT_S", "0", "greater than 0"),
+        ("READ_TIMEOUT_S", "never", "a number"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_one_line_naming_the_variable(
@@ -183,6 +189,46 @@ def test_several_bad_values_still_give_one_line(
         load_settings()
     assert "\n" not in str(caught.value)
     assert str(caught.value).startswith(("BOTPOOL_HTTP_PORT:", "BOTPOOL_LOG_LEVEL:"))
+
+
+EDGE_DEFAULTS = {
+    "rate_limit_ipv6_prefix": 64,
+    "rate_limit_max_clients": 100_000,
+    "metrics_token": None,
+    "metrics_port": None,
+    "keepalive_timeout_s": 75,
+    "read_timeout_s": 10,
+}
+
+
+def test_the_http_edge_settings_have_their_defaults_and_are_read_from_the_environment(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = load_settings()
+    assert {name: getattr(settings, name) for name in EDGE_DEFAULTS} == EDGE_DEFAULTS
+    values = {
+        "RATE_LIMIT_IPV6_PREFIX": "56",
+        "RATE_LIMIT_MAX_CLIENTS": "5000",
+        "METRICS_TOKEN": " s3cret ",
+        "METRICS_PORT": "9100",
+        "KEEPALIVE_TIMEOUT_S": "30",
+        "READ_TIMEOUT_S": "2.5",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(f"BOTPOOL_{name}", value)
+    settings = load_settings()
+    assert (settings.rate_limit_ipv6_prefix, settings.rate_limit_max_clients) == (56, 5000)
+    assert (settings.metrics_token, settings.metrics_port) == ("s3cret", 9100)
+    assert (settings.keepalive_timeout_s, settings.read_timeout_s) == (30, 2.5)
+
+
+def test_an_empty_metrics_token_or_port_means_none(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOTPOOL_METRICS_TOKEN", " ")
+    monkeypatch.setenv("BOTPOOL_METRICS_PORT", "")
+    settings = load_settings()
+    assert (settings.metrics_token, settings.metrics_port) == (None, None)
 
 
 def test_settings_are_frozen(clean_env: Path) -> None:

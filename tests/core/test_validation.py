@@ -34,6 +34,14 @@ def test_names_are_trimmed_and_limited() -> None:
         assert caught.value.field == "name"
 
 
+def test_names_the_database_cannot_store_are_invalid_and_other_unicode_is_kept() -> None:
+    assert validation.name("Ação 🚀 промо") == "Ação 🚀 промо"
+    for bad in ("\ud800", "a\udfffb", "nul\x00here"):
+        with pytest.raises(Invalid) as caught:
+            validation.name(bad)
+        assert caught.value.field == "name"
+
+
 def test_strategies_by_their_spec_names() -> None:
     for strategy in Strategy:
         assert validation.strategy(strategy.value) is strategy

@@ -1,11 +1,13 @@
-"""/healthz and /metrics."""
+"""/healthz and /metrics (behind a token, on a listener of its own)."""
 
 from __future__ import annotations
 
+import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from core.domain import BotStatus
 from redirect_server import keys
+from redirect_server.keys import METRICS_LISTENER
 
 
 async def scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -76,3 +78,40 @@ async def test_metrics_drop_the_series_of_deleted_pools_and_removed_members(seed
 
     assert redirects == {(("bot", "a_bot"), ("pool", "kept")): 1}
     assert set(client.app[keys.ROUTING].labels) == {(kept.pool_id, kept.bot_ids["a_bot"])}
+
+
+async def test_with_a_metrics_token_metrics_answer_401_to_anyone_without_it(settings, start_client):
+    client = await start_client(settings=settings.model_copy(update={"metrics_token": "s3cret"}))
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret"}):
+        async with client.get("/metrics", headers=headers) as response:
+            assert response.status == 401
+            assert response.headers["WWW-Authenticate"] == 'Bearer realm="metrics"'
+            assert (await response.json())["error"]["code"] == "unauthorized"
+            assert "botpool_" not in await response.text()
+    async with client.get("/metrics", headers={"Authorization": "Bearer s3cret"}) as response:
+        assert response.status == 200
+        assert "botpool_go_errors_total" in await response.text()
+
+
+async def test_with_a_metrics_port_metrics_are_served_there_and_not_on_the_public_listener(
+    seed, settings, start_client
+):
+    await seed.pool("promo", ("a_bot",))
+    update = {"metrics_port": 0, "metrics_token": "s3cret"}
+    client = await start_client(settings=settings.model_copy(update=update))
+    async with client.get("/go/promo", allow_redirects=False):
+        pass
+    async with client.get("/metrics", headers={"Authorization": "Bearer s3cret"}) as response:
+        assert response.status == 404
+
+    port = client.app[METRICS_LISTENER].port
+    assert port is not None and port != client.port
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as metrics:
+        async with metrics.get("/metrics") as response:
+            assert response.status == 401
+        bearer = {"Authorization": "Bearer s3cret"}
+        async with metrics.get("/metrics", headers=bearer) as response:
+            assert response.status == 200
+            assert response.headers["Server"] == "botpool"
+            text = await response.text()
+    assert 'botpool_redirects_total{bot="a_bot",pool="promo"} 1.0' in text

@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 from aiogram.exceptions import (
     ClientDecodeError,
+    TelegramAPIError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -49,6 +50,16 @@ async def test_rate_limited_bot_raises_retry_after_with_its_delay(make_bot, sand
         await bot.get_me()
 
     assert caught.value.retry_after == 7
+
+
+async def test_a_429_without_retry_after_is_a_plain_api_error_in_aiogram(make_bot, sandbox_client):
+    bot = await make_bot()
+    await sandbox_client.rate_limit(bot.id, retry_after=None)
+
+    with pytest.raises(TelegramAPIError) as caught:
+        await bot.get_me()
+
+    assert type(caught.value) is TelegramAPIError, "aiogram names no retry_after to honour"
 
 
 @pytest.mark.parametrize(

@@ -76,10 +76,13 @@ async def test_another_operators_key_cannot_be_listed_or_revoked(sessions: Sessi
         assert await apikeys.authenticate(session, key) == OTHER
 
 
-async def test_a_label_too_long_is_invalid_and_creates_nothing(sessions: Sessions) -> None:
+@pytest.mark.parametrize("label", ["x" * 101, "lab\udcffel", "nul\x00"])
+async def test_a_label_too_long_or_not_storable_is_invalid_and_creates_nothing(
+    sessions: Sessions, label: str
+) -> None:
     with pytest.raises(Invalid) as caught:
         async with transaction(sessions) as session:
-            await apikeys.create(session, OWNER, "x" * 101)
+            await apikeys.create(session, OWNER, label)
     assert caught.value.field == "label"
     async with sessions() as session:
         assert await apikeys.list_owned(session, OWNER) == []
