@@ -130,6 +130,7 @@ class RoutingTable:
         self.loaded_at: float | None = None  # time.monotonic() of the last good load
         self.reload_failures = 0
         self.rebuilt = 0  # pools planned again since start (a change costs its pools)
+        self.rerouted = 0  # links routed again: those pools and the ones falling back
         self._groups: dict[int, Plan] = {}  # each pool's own plan, when it has one
         self._expires: dict[int, datetime] = {}  # each pool's first breaker to end
         self._slugs: dict[int, str] = {}  # pool id -> its slug in `routes`
@@ -330,6 +331,7 @@ class RoutingTable:
         for pool_id in reached:
             self._route(pool_id, hour_counts)
         self.rebuilt += len(changed)
+        self.rerouted += len(reached)
         self._arm_timer()
 
     def _route(self, pool_id: int, hour_counts: dict[int, int] | None) -> None:
