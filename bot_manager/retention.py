@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.settings import Settings
 from storage.db import Sessions, transaction
 from storage.models import utcnow
-from storage.repos import counts, history
+from storage.repos import changes, counts, history
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ class Purged:
 class RetentionReport:
     history: Purged
     counts: Purged
+    changes: Purged = Purged()
 
 
 class Retention:
@@ -76,6 +77,7 @@ class Retention:
         return RetentionReport(
             history=await self._purge(history.delete_before, cutoff(now, self._history_days)),
             counts=await self._purge(counts.delete_before, cutoff(now, self._counts_days)),
+            changes=await self._purge(changes.delete_before, now - changes.KEEP),
         )
 
     async def _purge(self, delete_batch: DeleteBatch, before: datetime | None) -> Purged:

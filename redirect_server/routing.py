@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from multidict import CIMultiDict
@@ -31,8 +31,7 @@ DEFAULT_RELOAD_INTERVAL_S = 1.0  # how often the change log is polled (SPEC §11
 LOAD_CHUNK = 500  # pools read per query when loading everything
 FIGURES_EVERY_S = 15.0  # bots by status (for /metrics) and last-hour counts, read again
 GAP_GRACE_S = 30.0  # a hole in the log's ids this old is a rolled-back transaction
-KEEP_CHANGES = timedelta(minutes=10)  # the log's rows live this long at least
-CATCH_UP_S = KEEP_CHANGES.total_seconds() / 2
+CATCH_UP_S = changes.KEEP.total_seconds() / 2  # behind longer: load everything again
 
 
 @dataclass(slots=True)

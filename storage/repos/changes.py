@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import BotStatus, MemberState, PoolState, Priority, Strategy
 from storage.models import Bot, Member, Pool, RoutingChange
+
+KEEP = timedelta(minutes=10)  # the log's rows live this long at least (retention)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +42,18 @@ async def last_id(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.coalesce(func.max(RoutingChange.id), 0))) or 0)
 
 
-async def forget_before(session: AsyncSession, moment: datetime) -> int:
-    """Delete the changes logged before `moment` (every process has followed them)."""
-    result = await session.execute(delete(RoutingChange).where(RoutingChange.at < moment))
-    return result.rowcount or 0
+async def delete_before(session: AsyncSession, cutoff: datetime, limit: int) -> int:
+    """Delete up to `limit` of the changes logged before `cutoff` (every process has
+    followed them), oldest first; the number deleted."""
+    oldest = (
+        select(RoutingChange.id)
+        .where(RoutingChange.at < cutoff)
+        .order_by(RoutingChange.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    result = await session.execute(delete(RoutingChange).where(RoutingChange.id.in_(oldest)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def pool_ids(session: AsyncSession) -> list[int]:

@@ -111,7 +111,7 @@ async def test_the_log_of_changes_is_forgotten_after_a_while(sessions, seed, ins
     from storage.models import utcnow
 
     async with transaction(sessions) as session:
-        assert await changes.forget_before(session, utcnow()) > 0
+        assert await changes.delete_before(session, utcnow(), 1000) > 0
     async with sessions() as session:
         assert await changes.after(session, 0) == []
 
