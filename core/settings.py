@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     health_interval_s: float = Field(15, gt=0)
     health_timeout_s: float = Field(5, gt=0)
-    health_concurrency: int = Field(50, ge=1, le=10_000)
+    health_concurrency: int = Field(100, ge=1, le=10_000)
     breaker_cooldown_s: float = Field(120, ge=0)
     ban_after_failures: int = Field(3, ge=1, le=100)
     rate_limit_per_min: int = Field(100, ge=0)

@@ -23,7 +23,7 @@ DEFAULTS = {
     "secret_key": None,
     "health_interval_s": 15,
     "health_timeout_s": 5,
-    "health_concurrency": 50,
+    "health_concurrency": 100,
     "breaker_cooldown_s": 120,
     "ban_after_failures": 3,
     "rate_limit_per_min": 100,
