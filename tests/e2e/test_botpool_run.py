@@ -9,8 +9,6 @@ from collections import Counter
 import aiohttp
 from sqlalchemy import func, select
 
-from core.settings import load_settings
-from storage.crypto import cipher_for
 from storage.db import create_engine, create_sessions
 from storage.models import RedirectCount
 from tests.e2e.process import botpool, clean_env, free_port, wait_http_ok
@@ -70,15 +68,20 @@ async def last_message_id(driver: ControlBotDriver) -> int:
     return messages[-1]["message_id"] if messages else 0
 
 
-async def test_botpool_run_end_to_end_failover_alerts_and_clean_shutdown(tmp_path, sandbox):
+async def test_botpool_run_end_to_end_failover_alerts_and_clean_shutdown(
+    tmp_path, sandbox, settings, cipher
+):
+    """Over the test's database: a SQLite file, or a PostgreSQL database of its own."""
     client = sandbox.client
     control = await client.create_bot(username="e2e_control_bot")
     port = free_port()
-    db_path = tmp_path / "botpool.db"
+    url = settings.database_url
+    key = {"BOTPOOL_SECRET_KEY": settings.secret_key} if settings.secret_key else {}
     env = clean_env(
+        **key,
         BOTPOOL_CONTROL_BOT_TOKEN=control.token,
         BOTPOOL_TELEGRAM_API_URL=sandbox.url,
-        BOTPOOL_DATABASE_URL=f"sqlite+aiosqlite:///{db_path}",
+        BOTPOOL_DATABASE_URL=url,
         BOTPOOL_ADMIN_IDS=f"{OPERATOR},{SYNC_USER}",
         BOTPOOL_HTTP_HOST="127.0.0.1",
         BOTPOOL_HTTP_PORT=str(port),
@@ -92,11 +95,8 @@ async def test_botpool_run_end_to_end_failover_alerts_and_clean_shutdown(tmp_pat
     async with botpool("run", env=env, cwd=tmp_path) as process:
         await wait_http_ok(f"http://127.0.0.1:{port}/healthz")
         await client.wait_for_requests(control, "getUpdates", timeout_s=WAIT_S)
-        engine = create_engine(f"sqlite+aiosqlite:///{db_path}")
-        settings = load_settings(database_url=f"sqlite+aiosqlite:///{db_path}")
-        driver = ControlBotDriver(
-            sandbox, control, settings, create_sessions(engine), cipher_for(None, db_path)
-        )
+        engine = create_engine(url)
+        driver = ControlBotDriver(sandbox, control, settings, create_sessions(engine), cipher)
         try:
             await journey(driver, port)
         finally:
@@ -104,7 +104,7 @@ async def test_botpool_run_end_to_end_failover_alerts_and_clean_shutdown(tmp_pat
         served = driver.served  # type: ignore[attr-defined]
         assert await process.stop(timeout_s=5) == 0, process.text()
 
-    engine = create_engine(f"sqlite+aiosqlite:///{db_path}")
+    engine = create_engine(url)
     try:
         async with create_sessions(engine)() as session:
             counted = await session.scalar(select(func.sum(RedirectCount.count)))
