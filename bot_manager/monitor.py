@@ -1,5 +1,7 @@
 """The health monitor of SPEC §6: getMe probes on a schedule, through the core state
-machine, stored in one transaction; then the routing table reloads and owners are told."""
+machine, stored in small transactions as they come back; then the routing table reloads
+and owners are told. A pass in which most bots fail at once is an outage of the path to
+Telegram (SPEC §11, core.outage): states are kept and operators told once."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot_manager.monitor_alerts import plan_alerts
+from bot_manager.monitor_outage import FailureGate, OutageWatch
 from bot_manager.probe import Prober
+from core.alerts import AlertKind
 from core.domain import BotStatus
 from core.errors import NotFound
 from core.health import (
@@ -25,9 +29,12 @@ from core.health import (
     ProbeKind,
     ProbeOutcome,
     StatusChange,
+    is_undecryptable,
     transition,
+    undecryptable,
     worth_storing,
 )
+from core.outage import Verdict
 from core.settings import Settings
 from core.tokens import redact
 from storage.crypto import TokenCipher
@@ -74,6 +81,7 @@ class PassReport:
     results: tuple[BotResult, ...]
     skipped: int
     alerts: int
+    verdict: Verdict = Verdict.NORMAL  # an outage kind: the failures were not applied
 
     @property
     def probed(self) -> int:
@@ -109,6 +117,7 @@ class HealthMonitor:
         self._on_change = on_change
         self._rules = HealthRules.from_settings(settings)
         self._tokens: dict[int, tuple[bytes, str]] = {}  # bot id -> (stored, decrypted)
+        self._outage = OutageWatch(sessions)
         self._pass_lock = asyncio.Lock()
         # Passes and re-checks store one at a time, so a pool's alert level is read and
         # written by one of them at once and an alert is never sent twice.
@@ -122,19 +131,35 @@ class HealthMonitor:
         """Probe every due bot once. Outcomes that change something are stored as they
         arrive, a small transaction every STORE_EVERY_S, each followed by the routing
         reload and its alerts: failover never waits for the slowest probe of the fleet.
-        A probe that changes nothing (an online bot still online) writes nothing."""
+        A probe that changes nothing (an online bot still online) writes nothing.
+        Failures are held back only until the outcomes so far rule out an outage
+        (core.outage.verdict): with most of the fleet healthy, once a share of it
+        (1 - BOTPOOL_OUTAGE_THRESHOLD) has answered. If the pass ends an outage they are
+        dropped and every state is kept."""
         async with self._pass_lock:
             started_at = utcnow()
             clock = time.perf_counter()
             async with self._sessions() as session:
                 due, total = await bots_repo.due_for_probe(session, started_at)
-            targets = [(bot, token) for bot in due if (token := self._token(bot)) is not None]
+            targets, locked = self._tokens_of(due)
+            stored: list[BotResult] = []
+            alerts = 0
+            if locked:
+                stored, alerts = await self._store((), undecryptable=locked)
             batches = _Batches(self._store, STORE_EVERY_S)
             quiet: list[BotResult] = []
+            gate: FailureGate[tuple[bots_repo.DueBot, _Probed]] = FailureGate(
+                len(targets),
+                self._settings.outage_threshold,
+                self._outage.ongoing,
+                lambda held: batches.add(held[1]),
+            )
 
             async def prober() -> None:  # one of health_concurrency workers
                 for bot, token in queue:
                     item = await self._probe(bot.bot_id, token)
+                    if gate.hold((bot, item), item.outcome):
+                        continue
                     new, events = transition(bot.state, item.outcome, item.at, self._rules)
                     if worth_storing(bot.state, new, events):
                         batches.add(item)
@@ -145,24 +170,37 @@ class HealthMonitor:
             workers = min(self._settings.health_concurrency, len(targets))
             await asyncio.gather(*(prober() for _ in range(workers)))
             probed_at = time.perf_counter()
-            stored, alerts, store_s = await batches.close()
+            verdict = gate.close()
+            kept = [BotResult(b.bot_id, i.outcome, b.state.status, None) for b, i in gate.held]
+            results, stored_alerts, store_s = await batches.close()
+            failures = [(bot.owner_id, item.outcome) for bot, item in gate.held]
+            messages = await self._outage.follow(verdict, failures, len(targets), started_at)
+            await self._send(messages)
+            alerts += stored_alerts + len(messages)
             done = time.perf_counter()
             return PassReport(
                 started_at=started_at,
                 duration_s=done - clock,
                 probes_s=probed_at - clock,
                 store_s=store_s,
-                results=tuple(stored + quiet),
+                results=tuple(stored + results + quiet + kept),
                 skipped=total - len(due),
                 alerts=alerts,
+                verdict=verdict,
             )
 
     async def recheck(self, owner_id: int, bot_id: int) -> BotStatus:
         """Probe one of the owner's bots now, banned or in its breaker (NotFound otherwise)."""
         async with self._sessions() as session:
             bot = await bots_repo.get_owned(session, owner_id, bot_id)
-            token = bots_repo.token_of(self._cipher, bot)
-        results, _ = await self._store([await self._probe(bot_id, token)])
+            try:
+                token: str | None = bots_repo.token_of(self._cipher, bot)
+            except ValueError:
+                token = None
+        if token is None:
+            results, _ = await self._store((), undecryptable=[bot_id])
+        else:
+            results, _ = await self._store([await self._probe(bot_id, token)])
         if not results:
             raise NotFound("bot", bot_id=bot_id)
         return results[0].status
@@ -225,18 +263,29 @@ class HealthMonitor:
         finally:
             self._tick_task = None
 
-    def _token(self, bot: bots_repo.DueBot) -> str | None:
-        """The bot's token, decrypted once per stored value (not once per pass)."""
-        known = self._tokens.get(bot.bot_id)
-        if known is not None and known[0] == bot.token_encrypted:
-            return known[1]
-        try:
-            token = self._cipher.decrypt(bot.token_encrypted)
-        except ValueError as exc:
-            log.error("bot %s not probed: %s", bot.bot_id, exc)
-            return None
-        self._tokens[bot.bot_id] = (bot.token_encrypted, token)
-        return token
+    def _tokens_of(
+        self, due: Sequence[bots_repo.DueBot]
+    ) -> tuple[list[tuple[bots_repo.DueBot, str]], list[int]]:
+        """The bots to probe with their tokens, decrypted once per stored value (not once
+        per pass), and the bots newly found with a token this server cannot decrypt.
+        One already taken out of rotation for it is left alone: its owner was told."""
+        targets: list[tuple[bots_repo.DueBot, str]] = []
+        locked: list[int] = []
+        for bot in due:
+            known = self._tokens.get(bot.bot_id)
+            if known is not None and known[0] == bot.token_encrypted:
+                targets.append((bot, known[1]))
+                continue
+            try:
+                token = self._cipher.decrypt(bot.token_encrypted)
+            except ValueError as exc:
+                if not is_undecryptable(bot.state):
+                    log.error("bot %s taken out of rotation: %s", bot.bot_id, exc)
+                    locked.append(bot.bot_id)
+                continue
+            self._tokens[bot.bot_id] = (bot.token_encrypted, token)
+            targets.append((bot, token))
+        return targets, locked
 
     async def _probe(self, bot_id: int, token: str) -> _Probed:
         """One getMe that cannot raise: whatever goes wrong is a transient outcome."""
@@ -245,26 +294,34 @@ class HealthMonitor:
             async with asyncio.timeout(limit + PROBE_GRACE_S):
                 outcome = await self._prober.probe(token)
         except TimeoutError:
-            outcome = ProbeOutcome(ProbeKind.TRANSIENT, f"timeout after {limit:g}s")
+            outcome = ProbeOutcome(
+                ProbeKind.TRANSIENT, f"timeout after {limit:g}s", unreachable=True
+            )
         except Exception as exc:
             detail = redact(f"{type(exc).__name__}: {exc}")[:300]
             log.warning("probe of bot %s raised %s", bot_id, detail)
             outcome = ProbeOutcome(ProbeKind.TRANSIENT, f"probe error: {type(exc).__name__}")
         return _Probed(bot_id, outcome, utcnow())
 
-    async def _store(self, probed: Sequence[_Probed]) -> tuple[list[BotResult], int]:
-        """Apply the outcomes to the bots' current states (read afresh, held until
-        commit) in one transaction, then reload routing and queue the alerts."""
+    async def _store(
+        self, probed: Sequence[_Probed], undecryptable: Sequence[int] = ()
+    ) -> tuple[list[BotResult], int]:
+        """Apply the outcomes, and the tokens found undecryptable, to the bots' current
+        states (read afresh, held until commit) in one transaction, then reload routing
+        and queue the alerts."""
         async with self._store_lock:
             async with transaction(self._sessions) as session:
-                bots = await bots_repo.lock_many(session, (item.bot_id for item in probed))
+                ids = [item.bot_id for item in probed] + list(undecryptable)
+                bots = await bots_repo.lock_many(session, ids)
                 results = list(self._apply(session, bots, probed))
+                results += self._lock_out(session, bots, undecryptable)
                 await session.flush()
                 messages = await plan_alerts(
                     session,
                     [(bots[r.bot_id], r.change) for r in results if r.change],
                     utcnow(),
                     self._settings.public_url,
+                    kinds=dict.fromkeys(undecryptable, AlertKind.BOT_UNDECRYPTABLE),
                 )
                 routing_changed = changed(session)
             if routing_changed and self._on_change is not None:
@@ -288,6 +345,28 @@ class HealthMonitor:
             if change or renamed or old.breaker_until != new.breaker_until:
                 mark_changed(session, bots=[bot.id])
             yield BotResult(bot.id, item.outcome, new.status, change)
+
+    def _lock_out(
+        self, session: AsyncSession, bots: dict[int, Bot], bot_ids: Iterable[int]
+    ) -> Iterable[BotResult]:
+        """Take bots whose token cannot be decrypted out of rotation (never fail open).
+        The change is reported even when the status stays offline: its cause is new."""
+        now = utcnow()
+        for bot_id in bot_ids:
+            bot = bots.get(bot_id)
+            if bot is None:
+                continue
+            old = bots_repo.health_of(bot)
+            new, events = undecryptable(old)
+            change = None
+            if events:
+                bots_repo.apply_health(bot, new)
+                history.record(session, bot.id, now, events, None)
+                mark_changed(session, bots=[bot.id])
+                change = StatusChange(old.status, new.status)
+            yield BotResult(
+                bot.id, ProbeOutcome(ProbeKind.TRANSIENT, new.last_error or ""), new.status, change
+            )
 
     async def _reload_routing(self) -> None:
         try:

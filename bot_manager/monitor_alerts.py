@@ -6,8 +6,9 @@ once per change and survives restarts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +16,8 @@ from bot_manager.texts import t
 from core.alerts import AlertKind, PoolLevel, bot_alert, pool_alert, pool_level
 from core.domain import PoolHealth, PoolState, pool_health
 from core.health import StatusChange
+from core.outage import Verdict
+from core.reports import zone
 from storage.models import Bot, Pool
 from storage.repos import operators, pools
 
@@ -26,15 +29,18 @@ async def plan_alerts(
     changes: Sequence[tuple[Bot, StatusChange]],
     now: datetime,
     public_url: str,
+    kinds: Mapping[int, AlertKind] | None = None,
 ) -> list[Message]:
-    """The (chat id, text) pairs to send for these changes, in the owners' languages.
-    Updates the stored alert level of every pool these bots are in, whether or not it
-    alerts (their rows held until commit: a pool deleted meanwhile is simply left out)."""
+    """The (chat id, text) pairs to send for these changes, in the owners' languages;
+    `kinds` names the alert of a bot whose change says less than its cause (a token that
+    cannot be decrypted). Updates the stored alert level of every pool these bots are in,
+    whether or not it alerts (their rows held until commit: a pool deleted meanwhile is
+    simply left out)."""
     states = await pools.states_with_bots(session, [bot.id for bot, _ in changes], lock=True)
     health = {pool.id: pool_health(state, now) for pool, state in states}
     drafts: list[tuple[int, AlertKind, Bot | Pool]] = []
     for bot, change in changes:
-        kind = bot_alert(change)
+        kind = (kinds or {}).get(bot.id) or bot_alert(change)
         if kind is not None:
             drafts.append((bot.owner_id, kind, bot))
     for pool, _state in states:
@@ -61,6 +67,36 @@ async def plan_alerts(
             text = pool_text(language, kind, subject, health[subject.id], public_url)
         messages.append((owner_id, text))
     return messages
+
+
+async def plan_outage_alerts(
+    session: AsyncSession,
+    owner_ids: Collection[int],
+    verdict: Verdict,
+    since: datetime,
+    until: datetime | None = None,
+    **figures: object,
+) -> list[Message]:
+    """An outage of the path to Telegram told to these operators: that it started
+    (`until` None, with the pass's `figures`), or that it is over. Times in each
+    operator's zone."""
+    messages: list[Message] = []
+    for owner_id in sorted(owner_ids):
+        operator = await operators.get(session, owner_id)
+        if operator is None or not operator.alerts_enabled:
+            continue
+        local = zone(operator.time_zone)
+        at = {"since": _clock(since, local)}
+        if until is None:
+            key = f"alert.outage_{verdict.value}"
+        else:
+            key, at["until"] = "alert.outage_over", _clock(until, local)
+        messages.append((owner_id, t(operator.language, key, **at, **figures)))
+    return messages
+
+
+def _clock(moment: datetime, local: ZoneInfo) -> str:
+    return f"{moment.astimezone(local):%d/%m %H:%M} ({local.key})"
 
 
 def _pools_of(

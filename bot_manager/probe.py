@@ -89,14 +89,25 @@ class Prober:
             return ProbeOutcome(ProbeKind.AUTH, _describe(exc))
         except TelegramServerError as exc:
             return ProbeOutcome(ProbeKind.TRANSIENT, _describe(exc))
-        except (TelegramNetworkError, TimeoutError):
-            return ProbeOutcome(ProbeKind.TRANSIENT, f"timeout after {self.timeout_s:g}s")
+        except TelegramNetworkError as exc:
+            timed_out = "timeout" in exc.message.lower()
+            detail = (
+                f"timeout after {self.timeout_s:g}s"
+                if timed_out
+                else redact(f"connection error: {exc.message}")[:300]
+            )
+            return ProbeOutcome(ProbeKind.TRANSIENT, detail, unreachable=True)
+        except TimeoutError:
+            return ProbeOutcome(
+                ProbeKind.TRANSIENT, f"timeout after {self.timeout_s:g}s", unreachable=True
+            )
         except TelegramAPIError as exc:
             return ProbeOutcome(ProbeKind.TRANSIENT, _describe(exc))
         except ClientDecodeError:
             return ProbeOutcome(ProbeKind.TRANSIENT, "the Bot API answered with something not JSON")
         except OSError as exc:
-            return ProbeOutcome(ProbeKind.TRANSIENT, f"connection error: {type(exc).__name__}")
+            detail = f"connection error: {type(exc).__name__}"
+            return ProbeOutcome(ProbeKind.TRANSIENT, detail, unreachable=True)
         latency = (time.perf_counter() - started) * 1000
         return ProbeOutcome.ok(latency, username=me.username)
 

@@ -14,6 +14,7 @@ class AlertKind(StrEnum):
     BOT_OFFLINE = "bot_offline"
     BOT_BANNED = "bot_banned"
     BOT_RECOVERED = "bot_recovered"
+    BOT_UNDECRYPTABLE = "bot_undecryptable"
     POOL_CRITICAL = "pool_critical"
     POOL_HEALTHY = "pool_healthy"
     POOL_EMPTY = "pool_empty"

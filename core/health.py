@@ -14,6 +14,7 @@ LAST_CHECK_RESOLUTION = timedelta(minutes=1)
 # ...unless the latency moved by more than this (milliseconds, or a share of it).
 LATENCY_TOLERANCE_MS = 10.0
 LATENCY_TOLERANCE_SHARE = 0.25
+UNDECRYPTABLE = "token cannot be decrypted with this server's key"
 
 
 class ProbeKind(StrEnum):
@@ -23,6 +24,9 @@ class ProbeKind(StrEnum):
     TRANSIENT = "transient"
 
 
+FAILURES = frozenset({ProbeKind.AUTH, ProbeKind.TRANSIENT})  # counted toward offline and bans
+
+
 @dataclass(frozen=True, slots=True)
 class ProbeOutcome:
     kind: ProbeKind
@@ -30,6 +34,9 @@ class ProbeOutcome:
     latency_ms: float | None = None
     retry_after_s: float | None = None
     username: str | None = None
+    # A transient failure with no answer at all (a timeout, a refused connection): the
+    # path to the Bot API, never the bot, is what failed (core.outage counts these).
+    unreachable: bool = False
 
     @classmethod
     def ok(cls, latency_ms: float, username: str | None = None) -> ProbeOutcome:
@@ -147,6 +154,30 @@ def transition(
     if new.status is not state.status:
         events.append(StatusChange(state.status, new.status))
     return new, events
+
+
+def undecryptable(state: HealthState) -> tuple[HealthState, list[HealthEvent]]:
+    """A bot whose token this server cannot decrypt: unknown health is no health, so it
+    goes `offline` (never routed) with no breaker, and stays there until its token
+    decrypts again and a probe answers. Failure counts are left alone: nothing was
+    probed. No events when it is already so (its owner was told once)."""
+    if is_undecryptable(state):
+        return state, []
+    new = replace(
+        state,
+        status=BotStatus.OFFLINE,
+        breaker_until=None,
+        next_probe_at=None,
+        last_error=UNDECRYPTABLE,
+    )
+    events: list[HealthEvent] = [ProbeFailed(ProbeKind.TRANSIENT, UNDECRYPTABLE)]
+    if new.status is not state.status:
+        events.append(StatusChange(state.status, new.status))
+    return new, events
+
+
+def is_undecryptable(state: HealthState) -> bool:
+    return state.status is BotStatus.OFFLINE and state.last_error == UNDECRYPTABLE
 
 
 def worth_storing(old: HealthState, new: HealthState, events: list[HealthEvent]) -> bool:

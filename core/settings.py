@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     health_concurrency: int = Field(100, ge=1, le=10_000)
     breaker_cooldown_s: float = Field(120, ge=0)
     ban_after_failures: int = Field(3, ge=1, le=100)
+    # Share of a pass's probes failing the same way at once that is an outage of the path
+    # to Telegram, not of the bots (SPEC §11, core.outage); 1 turns the share rule off.
+    outage_threshold: float = Field(0.5, gt=0, le=1)
     rate_limit_per_min: int = Field(100, ge=0)
     trusted_proxies: Annotated[
         tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], NoDecode

@@ -29,6 +29,29 @@ PT = {
         "Saúde do pool: {health}% ({online}/{total} online). "
         "Adicione um bot ao pool ou verifique os existentes."
     ),
+    "alert.bot_undecryptable": (
+        "🔒 Bot @{bot}{of_pool} saiu da rotação: o token dele não pode ser decifrado com "
+        "a chave deste servidor (BOTPOOL_SECRET_KEY).\n"
+        "{health}\n"
+        "Envie o token dele de novo para guardá-lo outra vez."
+    ),
+    "alert.outage_unreachable": (
+        "📡 O Telegram está inacessível a partir deste servidor desde {since}: "
+        "{failed} de {probed} bots verificados falharam ao mesmo tempo ({detail}).\n"
+        "É uma falha do caminho até o Telegram, não dos bots: o estado deles foi mantido "
+        "e os links /go continuam servindo. Você será avisado quando acabar."
+    ),
+    "alert.outage_auth": (
+        "📡 O Telegram recusou ao mesmo tempo os tokens de {failed} de {probed} bots "
+        "verificados desde {since} ({detail}).\n"
+        "Provavelmente é uma falha de proxy ou de rede entre este servidor e o Telegram, "
+        "não banimentos: nenhum bot foi banido por isso e o estado deles foi mantido. "
+        "Verifique o proxy (BOTPOOL_TELEGRAM_API_URL). Você será avisado quando acabar."
+    ),
+    "alert.outage_over": (
+        "✅ O Telegram voltou a responder a este servidor (falha de {since} a {until}).\n"
+        "As verificações de saúde voltaram ao normal."
+    ),
 }
 
 EN = {
@@ -55,5 +78,28 @@ EN = {
         "🆘 Pool '{pool}' has no bot left: every visit to {link} is failing now.\n"
         "Pool health: {health}% ({online}/{total} online). "
         "Add a bot to the pool or check the ones it has."
+    ),
+    "alert.bot_undecryptable": (
+        "🔒 Bot @{bot}{of_pool} is out of rotation: its token cannot be decrypted with "
+        "this server's key (BOTPOOL_SECRET_KEY).\n"
+        "{health}\n"
+        "Send me its token again to store it anew."
+    ),
+    "alert.outage_unreachable": (
+        "📡 Telegram unreachable from this server since {since}: "
+        "{failed} of {probed} bots checked failed at once ({detail}).\n"
+        "The path to Telegram is failing, not the bots: their states are kept and the "
+        "/go links keep serving. You will be told when it ends."
+    ),
+    "alert.outage_auth": (
+        "📡 Telegram refused the tokens of {failed} of {probed} bots checked at once, "
+        "since {since} ({detail}).\n"
+        "Probably a proxy or network fault between this server and Telegram, not bans: no "
+        "bot was banned for it and their states are kept. Check the proxy "
+        "(BOTPOOL_TELEGRAM_API_URL). You will be told when it ends."
+    ),
+    "alert.outage_over": (
+        "✅ Telegram is answering this server again (unreachable from {since} to {until}).\n"
+        "Health checks are back to normal."
     ),
 }

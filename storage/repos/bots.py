@@ -99,9 +99,11 @@ async def count_by_status(session: AsyncSession) -> dict[BotStatus, int]:
 
 @dataclass(frozen=True, slots=True)
 class DueBot:
-    """A bot a health pass probes: its id, its token as stored, its state as read."""
+    """A bot a health pass probes: its id, its owner, its token as stored, its state as
+    read."""
 
     bot_id: int
+    owner_id: int
     token_encrypted: bytes
     state: HealthState
 
@@ -122,7 +124,7 @@ async def due_for_probe(session: AsyncSession, now: datetime) -> tuple[list[DueB
     """The bots a scheduled pass probes at `now` (HealthState.due, in SQL) and how many
     bots there are in all; plain rows, no ORM objects, so a fleet of thousands is cheap."""
     statement = (
-        select(Bot.id, Bot.token_encrypted, *_HEALTH_COLUMNS)
+        select(Bot.id, Bot.owner_id, Bot.token_encrypted, *_HEALTH_COLUMNS)
         .where(
             Bot.status != BotStatus.BANNED.value,
             or_(Bot.next_probe_at.is_(None), Bot.next_probe_at <= now),
@@ -130,11 +132,7 @@ async def due_for_probe(session: AsyncSession, now: datetime) -> tuple[list[DueB
         .order_by(Bot.id)
     )
     due = [
-        DueBot(
-            row[0],
-            row[1],
-            HealthState(BotStatus(row[2]), *row[3:]),
-        )
+        DueBot(row[0], row[1], row[2], HealthState(BotStatus(row[3]), *row[4:]))
         for row in await session.execute(statement)
     ]
     total = await session.scalar(select(func.count()).select_from(Bot))

@@ -26,6 +26,8 @@ from storage.models import Bot as BotRow
 from storage.models import utcnow
 from storage.repos import bots, members, operators, pools
 
+BYSTANDER = 7900
+
 
 @dataclass
 class MonitorWorld:
@@ -72,6 +74,13 @@ class MonitorWorld:
             )
         self.db_ids[created.id] = row.id
         return created
+
+    async def bystanders(self, count: int, owner_id: int = BYSTANDER) -> list[SandboxBot]:
+        """Healthy bots of another operator, so that the bots a test makes fail are not
+        most of the fleet: a pass where most fail at once is an outage of the path to
+        Telegram, which keeps every state (core.outage)."""
+        await self.operator(owner_id, start=False)
+        return [await self.bot(owner_id) for _ in range(count)]
 
     async def pool(
         self, owner_id: int, slug: str, members_: Sequence[SandboxBot], **kwargs: object

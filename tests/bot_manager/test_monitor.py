@@ -68,6 +68,7 @@ async def test_pool_critical_alert_only_below_half_and_only_once(
     await world.operator(OWNER)
     fleet = [await world.bot(OWNER) for _ in range(size)]
     await world.pool(OWNER, "leads", fleet)
+    await world.bystanders(lost)
     for bot in fleet[:lost]:
         await world.client.ban(bot)
 
@@ -235,6 +236,7 @@ async def test_alerts_are_in_the_owners_language_and_only_when_enabled(monitor_w
     pt_bot, silent_bot = await world.bot(portuguese), await world.bot(silent)
     await world.pool(portuguese, "inss", [pt_bot, await world.bot(portuguese)])
     await world.pool(silent, "quiet", [silent_bot])
+    await world.bystanders(1)
     await world.client.fail(pt_bot)
     await world.client.fail(silent_bot)
 

@@ -12,13 +12,16 @@ import pytest
 from core.domain import BotStatus
 from core.health import (
     LATENCY_SMOOTHING,
+    UNDECRYPTABLE,
     HealthRules,
     HealthState,
     ProbeFailed,
     ProbeKind,
     ProbeOutcome,
     StatusChange,
+    is_undecryptable,
     transition,
+    undecryptable,
     worth_storing,
 )
 from core.settings import load_settings
@@ -329,3 +332,23 @@ class TestWorthStoring:
 
     def test_a_first_check_is_written(self):
         assert self.probe(HealthState(), ProbeOutcome.ok(100.0))
+
+
+@pytest.mark.parametrize(
+    "state",
+    [S_CHECKING, S_ONLINE, S_DEGRADED, S_RATE_LIMITED, S_OFFLINE, S_BANNED],
+    ids=["checking", "online", "degraded", "rate-limited", "offline", "banned"],
+)
+def test_an_undecryptable_token_takes_a_bot_offline_once_until_a_probe_answers(state):
+    new, events = undecryptable(state)
+    assert (new.status, new.last_error) == (OFFLINE, UNDECRYPTABLE)
+    assert new.breaker_until is None and new.due(NOW)
+    assert (new.consecutive_failures, new.auth_failures) == (
+        state.consecutive_failures,
+        state.auth_failures,
+    )
+    assert events[0] == ProbeFailed(ProbeKind.TRANSIENT, UNDECRYPTABLE)
+    assert (change(state.status, OFFLINE) in events) is (state.status is not OFFLINE)
+    assert is_undecryptable(new) and not is_undecryptable(state)
+    assert undecryptable(new) == (new, [])
+    assert transition(new, OK, NOW, RULES)[0].status is ONLINE

@@ -26,6 +26,7 @@ DEFAULTS = {
     "health_concurrency": 100,
     "breaker_cooldown_s": 120,
     "ban_after_failures": 3,
+    "outage_threshold": 0.5,
     "rate_limit_per_min": 100,
     "trusted_proxies": (),
     "max_bots_per_pool": 10,
@@ -70,6 +71,7 @@ def test_every_variable_is_read_from_the_environment(
         "HEALTH_CONCURRENCY": "7",
         "BREAKER_COOLDOWN_S": "30",
         "BAN_AFTER_FAILURES": "5",
+        "OUTAGE_THRESHOLD": "0.75",
         "RATE_LIMIT_PER_MIN": "0",
         "TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1",
         "MAX_BOTS_PER_POOL": "20",
@@ -92,6 +94,7 @@ def test_every_variable_is_read_from_the_environment(
     assert (settings.health_interval_s, settings.health_timeout_s) == (2.5, 1)
     assert settings.health_concurrency == 7
     assert (settings.breaker_cooldown_s, settings.ban_after_failures) == (30, 5)
+    assert settings.outage_threshold == 0.75
     assert settings.rate_limit_per_min == 0
     assert settings.trusted_proxies == (
         ipaddress.ip_network("10.0.0.0/8"),
@@ -235,3 +238,12 @@ def test_settings_are_frozen(clean_env: Path) -> None:
     settings = load_settings()
     with pytest.raises(ValueError):
         settings.http_port = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "-0.1"])
+def test_outage_threshold_is_a_share_above_zero_up_to_one(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("BOTPOOL_OUTAGE_THRESHOLD", value)
+    with pytest.raises(SettingsError, match=r"^BOTPOOL_OUTAGE_THRESHOLD: expected "):
+        load_settings()
