@@ -9,8 +9,9 @@ from collections import Counter
 import aiohttp
 from sqlalchemy import func, select
 
-from storage.db import create_engine, create_sessions
+from storage.db import create_engine, create_sessions, transaction
 from storage.models import RedirectCount
+from storage.repos import bots as bot_rows
 from tests.e2e.process import botpool, clean_env, free_port, wait_http_ok
 from tests.plugins.control_bot import OPERATOR, SYNC_USER, ControlBotDriver
 
@@ -113,6 +114,21 @@ async def test_botpool_run_end_to_end_failover_alerts_and_clean_shutdown(
     assert counted == sum(served.values()), (counted, served)
 
 
+async def healthy_bystanders(driver: ControlBotDriver, count: int) -> None:
+    """Bots of the operator in no pool, answering getMe: the rest of the fleet."""
+    for n in range(count):
+        created = await driver.client.create_bot(username=f"bystander_{n}_bot")
+        async with transaction(driver.sessions) as session:
+            await bot_rows.register(
+                session,
+                driver.cipher,
+                OPERATOR,
+                telegram_id=created.id,
+                username=created.username,
+                token=created.token,
+            )
+
+
 async def journey(driver: ControlBotDriver, port: int) -> None:
     client = driver.client
     # A pool, by chat.
@@ -170,7 +186,10 @@ async def journey(driver: ControlBotDriver, port: int) -> None:
         assert len(recovered) == 1 and f"@{victim}" in recovered[0]
         await leads.until(lambda seen: set(seen) == set(USERNAMES), "traffic back")
 
-        # All banned: 503, and the operator hears the pool has no bot left.
+        # All banned: 503, and the operator hears the pool has no bot left. Other bots of
+        # the fleet still answer, so this is the pool's failure, not an outage of the way
+        # to Telegram (when most of the fleet fails at once, states are kept instead).
+        await healthy_bystanders(driver, len(USERNAMES))
         mark = await last_message_id(driver)
         for username in USERNAMES:
             await client.ban(bots[username])
