@@ -109,7 +109,10 @@ async def add(
         return AddedBot(bot, Added.NEW)
     except BotAlreadyRegistered as exc:
         refused = exc
-    [existing] = (await lock_many(session, [await _id_of(session, identity.telegram_id)])).values()
+    bot_id = await session.scalar(select(Bot.id).where(Bot.telegram_id == identity.telegram_id))
+    existing = (await lock_many(session, [bot_id])).get(bot_id) if bot_id is not None else None
+    if existing is None:  # deleted since the insert found it: the caller may try again
+        raise refused
     if existing.owner_id == owner_id:
         same = _decrypts_to(cipher, existing.token_encrypted, identity.token)
         _install(session, cipher, existing, identity)
@@ -136,13 +139,6 @@ def _decrypts_to(cipher: TokenCipher, blob: bytes, token: str) -> bool:
         return cipher.decrypt(blob) == token
     except ValueError:
         return False
-
-
-async def _id_of(session: AsyncSession, telegram_id: int) -> int:
-    bot_id = await session.scalar(select(Bot.id).where(Bot.telegram_id == telegram_id))
-    if bot_id is None:  # deleted since the insert found it: the caller may try again
-        raise BotAlreadyRegistered(username=str(telegram_id), own=False)
-    return bot_id
 
 
 def _install(session: AsyncSession, cipher: TokenCipher, bot: Bot, identity: BotIdentity) -> None:
