@@ -6,11 +6,14 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from bot_manager.process import StartupError
 from core.settings import Settings, SettingsError, load_settings
+
+NEW_KEY_VARIABLE = "BOTPOOL_NEW_SECRET_KEY"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--owner", type=int, required=True, metavar="TELEGRAM_ID")
     create.add_argument("--label", default="", metavar="TEXT")
     commands.add_parser("check", help="one health pass now, printed as a table")
+    commands.add_parser(
+        "rotate-key",
+        help="re-encrypt every bot token under a new key (from BOTPOOL_NEW_SECRET_KEY, "
+        "else a new one, printed); stop every botpool process first",
+    )
+    commands.add_parser("keygen", help="print a new random key for BOTPOOL_SECRET_KEY")
     return parser
 
 
@@ -66,6 +75,13 @@ async def _apikey_create(settings: Settings, owner: int, label: str) -> str:
         return await create_api_key(store.sessions, owner, label)
 
 
+def _rotate_key(settings: Settings) -> int:
+    from bot_manager.keys import rotate_key
+
+    new_key = os.environ.get(NEW_KEY_VARIABLE, "").strip() or None
+    return asyncio.run(rotate_key(settings, new_key))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -93,6 +109,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(_migrate(settings))
         print("botpool: database schema is up to date")
         return 0
+    if args.command == "keygen":
+        from storage.crypto import new_key
+
+        print(new_key())
+        return 0
+    if args.command == "rotate-key":
+        return _rotate_key(settings)
     if args.command == "apikey":
         try:
             key = asyncio.run(_apikey_create(settings, args.owner, args.label))

@@ -10,15 +10,17 @@ import signal
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from core.settings import Settings
 from redirect_server.app import run, serve
-from storage.crypto import TokenCipher, cipher_for
+from storage.crypto import KEY_FILE_SUFFIX, TokenCipher, cipher_for
 from storage.db import Sessions, create_engine, create_sessions, sqlite_path
 from storage.migrate import upgrade
+from storage.repos.keys import KeyMismatch, ensure_matches
 
 
 class StartupError(Exception):
@@ -53,17 +55,57 @@ class Storage:
 
 @asynccontextmanager
 async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
-    """The database, migrated, and the token cipher; the engine is closed on exit."""
+    """The database, migrated, and the token cipher, checked against the key the
+    database's tokens were stored with; the engine is closed on exit."""
+    cipher = token_cipher(settings)
     engine = create_engine(settings.database_url)
     try:
+        sessions = create_sessions(engine)
         try:
             await upgrade(engine)
-            cipher = cipher_for(settings.secret_key, sqlite_path(settings.database_url))
+            await ensure_matches(sessions, cipher)
+        except KeyMismatch:
+            raise StartupError(key_mismatch(settings)) from None
         except Exception as exc:
             raise StartupError(f"cannot open the database: {exc}") from None
-        yield Storage(create_sessions(engine), cipher)
+        yield Storage(sessions, cipher)
     finally:
         await engine.dispose()
+
+
+def token_cipher(settings: Settings) -> TokenCipher:
+    """BOTPOOL_SECRET_KEY, else (SQLite only) the key file beside the database: every
+    process on a server database must be given the same key, never one of its own."""
+    path = sqlite_path(settings.database_url)
+    if not settings.secret_key and path is None and is_server_database(settings.database_url):
+        raise StartupError(
+            "BOTPOOL_SECRET_KEY is required with a server database: give every botpool "
+            "process the same key (make one with: botpool keygen)"
+        )
+    try:
+        return cipher_for(settings.secret_key, path)
+    except ValueError as exc:
+        raise StartupError(str(exc)) from None
+
+
+def is_server_database(url: str) -> bool:
+    return not url.startswith("sqlite")
+
+
+def key_source(settings: Settings) -> str:
+    """Where this process's key comes from, as the operator would name it."""
+    if settings.secret_key:
+        return "BOTPOOL_SECRET_KEY"
+    path = sqlite_path(settings.database_url) or Path("botpool")
+    return f"the key file {path.with_name(path.name + KEY_FILE_SUFFIX)}"
+
+
+def key_mismatch(settings: Settings) -> str:
+    return (
+        f"{key_source(settings)} is not the key this database's tokens were stored with; "
+        "set BOTPOOL_SECRET_KEY to that key, or move them to this one with "
+        "BOTPOOL_SECRET_KEY=<that key> BOTPOOL_NEW_SECRET_KEY=<this key> botpool rotate-key"
+    )
 
 
 @asynccontextmanager

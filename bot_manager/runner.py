@@ -5,6 +5,7 @@ server alone is bot_manager.replica."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from contextlib import AsyncExitStack
@@ -69,6 +70,7 @@ async def run_all(
     from bot_manager.notifier import Notifier
     from bot_manager.probe import Prober
     from bot_manager.retention import Retention
+    from bot_manager.takeover import tell_previous_owner
     from redirect_server import keys
     from redirect_server.app import create_app
 
@@ -88,7 +90,13 @@ async def run_all(
         # answers alike on every process.
         checker = TokenChecker(settings.telegram_api_url, settings.health_timeout_s)
         stack.push_async_callback(checker.close)
-        app = create_app(settings, store.sessions, store.cipher, check_token=checker.identify)
+        app = create_app(
+            settings,
+            store.sessions,
+            store.cipher,
+            check_token=checker.identify,
+            on_take_over=functools.partial(tell_previous_owner, store.sessions, notifier.send),
+        )
         on_change = app[keys.ON_CHANGE]
         await stack.enter_async_context(serving(app, settings.http_host, settings.http_port))
 

@@ -13,7 +13,7 @@ from aiohttp.log import access_logger
 from core.settings import Settings
 from redirect_server import edge, keys
 from redirect_server.counter import RedirectCounter
-from redirect_server.keys import CheckToken
+from redirect_server.keys import CheckToken, TakeOver
 from redirect_server.metrics import GoFigures, create_registry
 from redirect_server.metrics_listener import MetricsListener
 from redirect_server.ratelimit import ClientAddress, RateLimiter
@@ -35,18 +35,22 @@ def create_app(
     cipher: TokenCipher,
     *,
     check_token: CheckToken | None = None,
+    on_take_over: TakeOver | None = None,
     reload_interval_s: float = DEFAULT_RELOAD_INTERVAL_S,
     flush_interval_s: float = DEFAULT_FLUSH_INTERVAL_S,
 ) -> web.Application:
     """Everything the redirect server serves. `check_token` validates tokens for
-    POST /api/bots; without it that route answers 503. The routing table is loaded
-    before the first request; counts are flushed after the last one."""
+    POST /api/bots; without it that route answers 503. `on_take_over` tells an operator
+    their bot was taken over (a replica, with no control bot, only logs it). The routing
+    table is loaded before the first request; counts are flushed after the last one."""
     app = web.Application(handler_args=edge.handler_args(settings))
     app[keys.SETTINGS] = settings
     app[keys.SESSIONS] = sessions
     app[keys.CIPHER] = cipher
     if check_token is not None:
         app[keys.CHECK_TOKEN] = check_token
+    if on_take_over is not None:
+        app[keys.ON_TAKE_OVER] = on_take_over
 
     counter = RedirectCounter(sessions, flush_interval_s=flush_interval_s)
     table = RoutingTable(sessions, counter, reload_interval_s=reload_interval_s)

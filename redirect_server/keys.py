@@ -16,9 +16,11 @@ from redirect_server.resource import GoFirst
 from redirect_server.routing import RoutingTable
 from storage.crypto import TokenCipher
 from storage.db import Sessions
+from storage.repos.registrations import AddedBot
 
 CheckToken = Callable[[str], Awaitable[BotIdentity]]
 OnChange = Callable[[], Awaitable[None]]
+TakeOver = Callable[[AddedBot], Awaitable[None]]
 
 SETTINGS = web.AppKey("settings", Settings)
 SESSIONS = web.AppKey("sessions", Sessions)
@@ -26,6 +28,9 @@ CIPHER = web.AppKey("cipher", TokenCipher)
 # Checks a bot token with getMe; raises core.errors.TokenRejected. Injected by the
 # process that runs the app (bot_manager), since redirect_server does not talk to Telegram.
 CHECK_TOKEN = web.AppKey("check_token", CheckToken)
+# Tells an operator that their bot was taken over (storage.repos.bots.add); set by a
+# process that has a control bot to say it with.
+ON_TAKE_OVER = web.AppKey("on_take_over", TakeOver)
 # Call after any change to pools, members or bots: the routing table reloads at once.
 ON_CHANGE = web.AppKey("on_change", OnChange)
 

@@ -131,6 +131,11 @@ class SandboxClient:
         """Unban the bot and clear its faults."""
         await self._call("POST", _bot_path(bot) + "/restore")
 
+    async def revoke_token(self, bot: BotRef) -> SandboxBot:
+        """Revoke the bot's token at @BotFather: the bot with its new token (same id and
+        username); the old token is answered 401 from now on."""
+        return SandboxBot.from_view(await self._call("POST", _bot_path(bot) + "/revoke"))
+
     async def reset(self) -> None:
         await self._call("POST", "/sandbox/reset")
 

@@ -102,6 +102,13 @@ async def restore_bot(request: web.Request) -> Any:
     return bot.to_view()
 
 
+@routes.post("/sandbox/bots/{bot}/revoke")
+@control
+async def revoke_token(request: web.Request) -> Any:
+    """A new token for the bot, as @BotFather's /revoke gives; the old one gets 401."""
+    return request.app[STATE_KEY].revoke_token(_bot(request)).to_view()
+
+
 @routes.post("/sandbox/bots/{bot}/faults")
 @control
 async def add_fault(request: web.Request) -> Any:

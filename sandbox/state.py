@@ -191,6 +191,15 @@ class SandboxState:
         self.bots_by_id[bot_id] = bot
         return bot
 
+    def revoke_token(self, bot: BotState) -> BotState:
+        """What @BotFather's /revoke does: a new token for the same bot; the old one is
+        answered 401 from now on."""
+        del self.bots_by_token[bot.token]
+        bot.token = f"{bot.id}:{random_secret()}"
+        self.bots_by_token[bot.token] = bot
+        bot.wake_all()
+        return bot
+
     def _free_bot_id(self) -> int:
         while True:
             bot_id = 1_000_000_000 + secrets.randbelow(8_000_000_000)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
 KEY_FILE_SUFFIX = ".key"
+# What the key signs to make the fingerprint the database keeps (storage.repos.keys).
+FINGERPRINT_LABEL = b"botpool token key fingerprint v1"
 
 
 class TokenCipher:
@@ -18,6 +23,9 @@ class TokenCipher:
             raise ValueError(
                 "BOTPOOL_SECRET_KEY: expected a Fernet key (32 url-safe base64 bytes)"
             ) from None
+        raw = base64.urlsafe_b64decode(key.encode() if isinstance(key, str) else key)
+        # HMAC of a fixed label: names the key without revealing it (not reversible).
+        self.fingerprint = hmac.new(raw, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
 
     def encrypt(self, token: str) -> bytes:
         return self._fernet.encrypt(token.encode())
@@ -29,6 +37,10 @@ class TokenCipher:
             raise ValueError(
                 "a bot token cannot be decrypted: is BOTPOOL_SECRET_KEY the one it was stored with?"
             ) from None
+
+
+def new_key() -> str:
+    return Fernet.generate_key().decode()
 
 
 def load_or_create_key(key_file: Path) -> bytes:

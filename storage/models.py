@@ -211,3 +211,14 @@ class RoutingChange(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     pool_ids: Mapped[str] = mapped_column(Text, default="")
     bot_ids: Mapped[str] = mapped_column(Text, default="")
+
+
+class KeyFingerprint(Base):
+    """The one row naming the key the bot tokens are encrypted with (TokenCipher's
+    fingerprint), so a process started with another key refuses to (SPEC §11)."""
+
+    __tablename__ = "key_fingerprint"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

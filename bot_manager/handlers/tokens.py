@@ -20,12 +20,22 @@ from bot_manager.keyboards.callback_data import MenuAction, MenuCb
 from bot_manager.keyboards.menu import cancel_only
 from bot_manager.probe import Prober
 from bot_manager.replies import edit, send
+from bot_manager.takeover import tell_previous_owner
 from bot_manager.texts import t
 from storage.crypto import TokenCipher
+from storage.db import Sessions
 from storage.models import Operator
-from storage.repos import bots
+from storage.repos import registrations
+from storage.repos.registrations import Added
 
 logger = logging.getLogger(__name__)
+
+ADDED_KEYS = {
+    Added.NEW: "addbot.added",
+    Added.SAME: "token.already_yours",
+    Added.REPLACED: "addbot.replaced",
+    Added.TAKEN_OVER: "addbot.taken_over",
+}
 
 
 class AddBot(StatesGroup):
@@ -45,25 +55,28 @@ async def token_received(
     token: str,
     state: FSMContext,
     session: AsyncSession,
+    sessions: Sessions,
     operator: Operator,
     prober: Prober,
     cipher: TokenCipher,
     lang: str,
 ) -> None:
+    """A new bot, a new token for one's own bot (SPEC §11), or another operator's bot
+    whose token Telegram now rejects, taken over. The prober commits before each getMe."""
     await forget(message)
     if await state.get_state() == AddBot.token.state:
         await state.clear()
     identity = await prober.identify(token)
-    bot = await bots.register(
-        session,
-        cipher,
-        operator.id,
-        telegram_id=identity.telegram_id,
-        username=identity.username,
-        token=identity.token,
+    rival = await registrations.rival(session, operator.id, identity.telegram_id)
+    registration = await registrations.if_revoked(rival, cipher, prober.identify)
+    added = await registrations.add(session, cipher, operator.id, identity, take_over=registration)
+    bot = added.bot
+    logger.info("operator %s added bot @%s (%s)", operator.id, bot.username, added.outcome)
+    await send(
+        message, t(lang, ADDED_KEYS[added.outcome], username=bot.username), kb.detail(lang, bot)
     )
-    logger.info("operator %s added bot @%s", operator.id, bot.username)
-    await send(message, t(lang, "addbot.added", username=bot.username), kb.detail(lang, bot))
+    if added.outcome is Added.TAKEN_OVER:
+        await tell_previous_owner(sessions, message.bot.send_message, added)  # type: ignore[union-attr]
 
 
 async def malformed(message: Message, lang: str) -> None:

@@ -59,6 +59,21 @@ PT = {
     ),
     "token.already_yours": "@{username} já está cadastrado por você. Veja em /bots.",
     "token.already_other": "@{username} já está cadastrado no botpool por outro operador.",
+    "addbot.replaced": (
+        "🔑 Token de @{username} atualizado e verificado: online. A mensagem com o token "
+        "foi apagada; pools, histórico e contagens continuam como estavam."
+    ),
+    "addbot.taken_over": (
+        "✅ @{username} agora é seu: o token que outro operador tinha cadastrado foi "
+        "revogado no @BotFather. O bot saiu dos pools dele; coloque-o nos seus pelo "
+        "painel do pool («Gerenciar bots»)."
+    ),
+    "bot.taken_over": (
+        "⚠️ @{username} foi cadastrado por outro operador com um token novo: o token que "
+        "você cadastrou foi revogado no @BotFather. O bot saiu dos seus pools ({pools}) e "
+        "não é mais seu no botpool."
+    ),
+    "bot.taken_over_no_pools": "nenhum",
 }
 
 EN = {
@@ -120,4 +135,19 @@ EN = {
     ),
     "token.already_yours": "You already registered @{username}. See /bots.",
     "token.already_other": "@{username} is already registered in botpool by another operator.",
+    "addbot.replaced": (
+        "🔑 @{username}'s token replaced and checked: online. The message with the token "
+        "was deleted; its pools, history and counts are as they were."
+    ),
+    "addbot.taken_over": (
+        "✅ @{username} is yours now: the token another operator had registered was "
+        "revoked at @BotFather. The bot left their pools; put it in yours from the pool's "
+        "dashboard («Manage bots»)."
+    ),
+    "bot.taken_over": (
+        "⚠️ @{username} was registered by another operator with a new token: the token "
+        "you registered was revoked at @BotFather. The bot left your pools ({pools}) and "
+        "is no longer yours in botpool."
+    ),
+    "bot.taken_over_no_pools": "none",
 }

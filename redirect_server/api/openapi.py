@@ -75,9 +75,17 @@ PATHS: Json = {
     "/api/bots": {
         "post": {
             "operationId": "addBot",
-            "summary": "Add a bot by its token, checked with getMe; the token is never echoed",
+            "summary": (
+                "Add a bot by its token, checked with getMe; the token is never echoed. A new "
+                "token for a bot the operator owns replaces the old one (200); another "
+                "operator's bot is 409 unless Telegram rejects the token they stored"
+            ),
             "requestBody": _body("NewBot"),
-            "responses": {"201": _ok("The bot", ref("Bot")), **_errors(*WRITE, 409, 502)},
+            "responses": {
+                "201": _ok("The bot, new to the operator", ref("Bot")),
+                "200": _ok("The operator's bot, now on this token", ref("Bot")),
+                **_errors(*WRITE, 409, 502),
+            },
         },
         "get": {
             "operationId": "listBots",

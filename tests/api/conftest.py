@@ -44,7 +44,11 @@ class Caller:
     async def add_bot(self, username: str | None = None) -> dict[str, Any]:
         """A new sandbox bot, added through POST /api/bots."""
         created = await self.sandbox.client.create_bot(username=username)
-        status, bot = await self.call("POST", "/api/bots", {"token": created.token})
+        return await self.add_token(created.token)
+
+    async def add_token(self, token: str) -> dict[str, Any]:
+        """The bot of `token`, added through POST /api/bots (new to everyone)."""
+        status, bot = await self.call("POST", "/api/bots", {"token": token})
         assert status == 201, bot
         return bot
 

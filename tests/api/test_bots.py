@@ -95,15 +95,16 @@ async def test_telegram_failing_is_502_with_a_clear_message_and_nothing_stored(
     assert await _stored_bots(sessions) == []
 
 
-async def test_adding_a_bot_twice_is_409(alice, bob, sandbox):
+async def test_adding_ones_own_bot_again_is_200_with_it_and_anothers_is_409(alice, bob, sandbox):
     created = await sandbox.client.create_bot()
-    assert (await alice.call("POST", "/api/bots", {"token": created.token}))[0] == 201
+    status, first = await alice.call("POST", "/api/bots", {"token": created.token})
+    assert status == 201
 
     again, body = await alice.call("POST", "/api/bots", {"token": created.token})
-    by_other, _ = await bob.call("POST", "/api/bots", {"token": created.token})
+    by_other, refused = await bob.call("POST", "/api/bots", {"token": created.token})
 
-    assert (again, body["error"]["code"]) == (409, "bot_already_registered")
-    assert by_other == 409
+    assert (again, body["id"]) == (200, first["id"])
+    assert (by_other, refused["error"]["code"]) == (409, "bot_already_registered")
 
 
 async def test_without_a_token_checker_adding_bots_is_503(settings, sessions, cipher, sandbox):

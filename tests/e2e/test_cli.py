@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 
 import pytest
 
-from tests.e2e.process import BOTPOOL, clean_env, free_port
-
-
-def run_cli(*args: str, env: dict[str, str], cwd, timeout_s: float = 60):
-    return subprocess.run(
-        [str(BOTPOOL), *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-        stdin=subprocess.DEVNULL,
-    )
+from tests.e2e.process import clean_env, free_port, run_cli
 
 
 def db_env(tmp_path, **values: str) -> dict[str, str]:

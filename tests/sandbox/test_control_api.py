@@ -153,3 +153,21 @@ async def test_unknown_fault_kind_is_refused(sandbox_client):
 
     with pytest.raises(SandboxRequestError, match="kind must be one of"):
         await sandbox_client.add_fault(created, "explode")
+
+
+async def test_revoking_a_token_gives_the_same_bot_a_new_one_and_the_old_gets_401(
+    sandbox, sandbox_client
+):
+    import aiohttp
+
+    created = await sandbox_client.create_bot(username="rotated_bot")
+
+    renewed = await sandbox_client.revoke_token(created)
+
+    assert (renewed.id, renewed.username) == (created.id, "rotated_bot")
+    assert renewed.token != created.token and renewed.token.startswith(f"{created.id}:")
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{sandbox.url}/bot{created.token}/getMe") as old:
+            assert old.status == 401
+        async with http.post(f"{sandbox.url}/bot{renewed.token}/getMe") as new:
+            assert (await new.json())["result"]["username"] == "rotated_bot"

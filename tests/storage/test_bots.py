@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.domain import BotStatus
+from core.domain import BotIdentity, BotStatus
 from core.errors import BotAlreadyRegistered, NotFound
 from core.health import HealthState, ProbeFailed, ProbeKind, StatusChange
 from storage.crypto import TokenCipher
 from storage.db import Sessions, transaction
 from storage.models import Member, Operator, RedirectCount
-from storage.repos import bots, counts, history, members, operators, pools
+from storage.repos import bots, counts, history, members, operators, pools, registrations
 
 OWNER, OTHER = 1001, 2002
 TOKEN = "7123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm-T0"
@@ -176,3 +176,56 @@ async def test_bots_are_counted_by_status_with_every_status_named(
     assert counted == {
         status: {BotStatus.ONLINE: 2, BotStatus.BANNED: 1}.get(status, 0) for status in BotStatus
     }
+
+
+NEW_TOKEN = "7123456789:BBHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm-T1"
+
+
+async def test_a_take_over_read_before_the_token_changed_again_is_refused(
+    sessions: Sessions, cipher: TokenCipher
+) -> None:
+    """The registration checked with Telegram must be the one still stored: if its owner
+    installed another token meanwhile, nothing changes hands."""
+    async with transaction(sessions) as session:
+        await register(session, cipher, owner=OTHER)
+    async with sessions() as session:
+        seen = await registrations.rival(session, OWNER, 7123456789)
+    assert seen is not None and seen.owner_id == OTHER
+    async with transaction(sessions) as session:  # the owner rotates first
+        await registrations.add(
+            session, cipher, OTHER, BotIdentity(7123456789, "bot7123456789", NEW_TOKEN)
+        )
+    claim = BotIdentity(7123456789, "bot7123456789", NEW_TOKEN.replace("T1", "T2"))
+    with pytest.raises(BotAlreadyRegistered):
+        async with transaction(sessions) as session:
+            await registrations.add(session, cipher, OWNER, claim, take_over=seen)
+    async with sessions() as session:
+        [bot] = await bots.all_bots(session)
+    assert bot.owner_id == OTHER and cipher.decrypt(bot.token_encrypted) == NEW_TOKEN
+
+
+async def test_the_owners_new_token_keeps_the_bot_and_brings_it_online(
+    sessions: Sessions, cipher: TokenCipher
+) -> None:
+    async with transaction(sessions) as session:
+        bot = await register(session, cipher)
+        bots.apply_health(bot, HealthState(BotStatus.BANNED, auth_failures=3, last_error="401"))
+    async with transaction(sessions) as session:
+        same = await registrations.add(
+            session, cipher, OWNER, BotIdentity(7123456789, "bot7123456789", TOKEN)
+        )
+        assert same.outcome is registrations.Added.SAME
+    async with transaction(sessions) as session:
+        added = await registrations.add(
+            session, cipher, OWNER, BotIdentity(7123456789, "renamed_bot", NEW_TOKEN)
+        )
+    assert (added.outcome, added.bot.id) == (registrations.Added.REPLACED, bot.id)
+    async with sessions() as session:
+        [stored] = await bots.all_bots(session)
+        assert (stored.username, stored.status, stored.auth_failures, stored.last_error) == (
+            "renamed_bot",
+            "online",
+            0,
+            None,
+        )
+        assert cipher.decrypt(stored.token_encrypted) == NEW_TOKEN
