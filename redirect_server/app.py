@@ -13,6 +13,7 @@ from aiohttp.log import access_logger
 from core.settings import Settings
 from redirect_server import edge, keys
 from redirect_server.counter import RedirectCounter
+from redirect_server.key_uses import KeyUses
 from redirect_server.keys import CheckToken
 from redirect_server.metrics import GoFigures, create_registry
 from redirect_server.metrics_listener import MetricsListener
@@ -52,6 +53,7 @@ def create_app(
     table = RoutingTable(sessions, counter, reload_interval_s=reload_interval_s)
     figures = GoFigures()
     app[keys.COUNTER] = counter
+    app[keys.KEY_USES] = KeyUses(sessions)
     app[keys.ROUTING] = table
     app[keys.GO_FIGURES] = figures
     app[keys.REGISTRY] = create_registry(figures, table, counter)
@@ -106,13 +108,17 @@ async def _keep_routing(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _keep_counting(app: web.Application) -> AsyncIterator[None]:
-    """Flush counts in batches; on shutdown this runs after the server has stopped
-    accepting and the last handlers have finished, so the final flush has everything."""
+    """Flush counts and API keys' last use in batches; on shutdown this runs after the
+    server has stopped accepting and the last handlers have finished, so the final flush
+    has everything."""
     counter, collect = app[keys.COUNTER], app[keys.ROUTING].take_counts
+    uses = app[keys.KEY_USES]
     flushes = asyncio.create_task(counter.run(collect), name="botpool-count-flush")
+    marks = asyncio.create_task(uses.run(counter.flush_interval_s), name="botpool-key-uses")
     yield
     counter.stop()
-    await flushes
+    uses.stop()
+    await asyncio.gather(flushes, marks)
     await counter.drain(collect)
 
 
