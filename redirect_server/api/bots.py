@@ -45,7 +45,7 @@ async def add_bot(request: web.Request) -> web.Response:
 
 @routes.get("/bots")
 async def list_bots(request: web.Request) -> web.Response:
-    async with context.unit_of_work(request) as session:
+    async with context.reading(request) as session:
         rows = await bots.list_owned(session, context.owner(request))
     return web.json_response([bot_json(bot) for bot in rows])
 
