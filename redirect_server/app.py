@@ -11,7 +11,7 @@ from aiohttp import web
 from aiohttp.log import access_logger
 
 from core.settings import Settings
-from redirect_server import edge, keys
+from redirect_server import edge, keys, spool
 from redirect_server.counter import RedirectCounter
 from redirect_server.key_uses import KeyUses
 from redirect_server.keys import CheckToken
@@ -49,7 +49,9 @@ def create_app(
     if check_token is not None:
         app[keys.CHECK_TOKEN] = check_token
 
-    counter = RedirectCounter(sessions, flush_interval_s=flush_interval_s)
+    counter = RedirectCounter(
+        sessions, flush_interval_s=flush_interval_s, spool_dir=spool.spool_dir(settings)
+    )
     table = RoutingTable(sessions, counter, reload_interval_s=reload_interval_s)
     figures = GoFigures()
     app[keys.COUNTER] = counter
@@ -110,9 +112,11 @@ async def _keep_routing(app: web.Application) -> AsyncIterator[None]:
 async def _keep_counting(app: web.Application) -> AsyncIterator[None]:
     """Flush counts and API keys' last use in batches; on shutdown this runs after the
     server has stopped accepting and the last handlers have finished, so the final flush
-    has everything."""
+    has everything, and what it cannot write is spooled for the next start, which writes
+    it first."""
     counter, collect = app[keys.COUNTER], app[keys.ROUTING].take_counts
     uses = app[keys.KEY_USES]
+    await counter.write_spooled()
     flushes = asyncio.create_task(counter.run(collect), name="botpool-count-flush")
     marks = asyncio.create_task(uses.run(counter.flush_interval_s), name="botpool-key-uses")
     yield

@@ -211,3 +211,14 @@ class RoutingChange(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     pool_ids: Mapped[str] = mapped_column(Text, default="")
     bot_ids: Mapped[str] = mapped_column(Text, default="")
+
+
+class SpooledBatch(Base):
+    """A batch of redirect counts that a process spooled to a local file at shutdown
+    (the database was down) and that has since been written: the id is recorded in the
+    same transaction as the counts, so a batch is written exactly once (SPEC §11)."""
+
+    __tablename__ = "spooled_batches"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
