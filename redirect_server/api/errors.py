@@ -31,6 +31,13 @@ STORAGE_RETRY_AFTER_S = 1
 # A storage fault (disk full, read-only file, lost server) takes longer to clear than a
 # lock; writes work again within 5 s of it clearing (storage.db discards the connections).
 UNAVAILABLE_RETRY_AFTER_S = 5
+STORAGE_ANSWERS = {  # by error code: the message and Retry-After of the 503
+    StorageBusy.code: ("the database is busy; try again", STORAGE_RETRY_AFTER_S),
+    StorageUnavailable.code: (
+        "the database is unavailable; nothing was written, try again",
+        UNAVAILABLE_RETRY_AFTER_S,
+    ),
+}
 
 HTTP_CODES = {
     400: "bad_request",
@@ -92,20 +99,9 @@ def from_domain(exc: BotpoolError) -> ApiError:
     if isinstance(exc, PoolFull):
         limit = exc.context.get("limit")
         return ApiError(409, exc.code, f"the pool already has its maximum of {limit} bots")
-    if isinstance(exc, StorageBusy):
-        return ApiError(
-            503,
-            exc.code,
-            "the database is busy; try again",
-            headers={"Retry-After": str(STORAGE_RETRY_AFTER_S)},
-        )
-    if isinstance(exc, StorageUnavailable):
-        return ApiError(
-            503,
-            exc.code,
-            "the database is unavailable; nothing was written, try again",
-            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
-        )
+    if isinstance(exc, StorageBusy | StorageUnavailable):
+        message, retry_after_s = STORAGE_ANSWERS[exc.code]
+        return ApiError(503, exc.code, message, headers={"Retry-After": str(retry_after_s)})
     if isinstance(exc, TokenRejected):
         return _token_rejected(exc)
     return ApiError(400, exc.code, str(exc))
