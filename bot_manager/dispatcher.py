@@ -11,12 +11,16 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot_manager.handlers import create_router
 from bot_manager.handlers.bots import Recheck
+from bot_manager.in_flight import InFlight
 from bot_manager.middlewares import AccessGate, DatabaseMiddleware, LeaveWizardOnCommand, OnChange
 from bot_manager.probe import Prober
 from bot_manager.unit import AfterCommit, after_commit, install
 from core.settings import Settings
 from storage.crypto import TokenCipher
 from storage.db import Sessions
+
+# The Dispatcher's InFlight (workflow data): shutdown waits for the updates it tracks.
+IN_FLIGHT = "in_flight"
 
 
 def create_dispatcher(
@@ -31,7 +35,8 @@ def create_dispatcher(
 ) -> Dispatcher:
     """A Dispatcher ready for `start_polling`. The access gate runs before anything is
     read or stored; CallbackAnswerMiddleware wraps the database middleware so a domain
-    error can still be the press's alert."""
+    error can still be the press's alert. `dp[IN_FLIGHT]` knows the updates being
+    handled, for a shutdown that lets them finish."""
     dp = Dispatcher(
         storage=storage or MemoryStorage(),
         settings=settings,
@@ -42,6 +47,8 @@ def create_dispatcher(
         recheck=after_commit(recheck) if recheck is not None else None,
     )
     dp.startup.register(_commit_before_telegram)
+    dp[IN_FLIGHT] = in_flight = InFlight()
+    dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(AccessGate(settings))
     database = DatabaseMiddleware(sessions, on_change)
     dp.callback_query.middleware(CallbackAnswerMiddleware())

@@ -12,6 +12,7 @@ from core.errors import (
     PoolFull,
     SlugTaken,
     StorageBusy,
+    StorageUnavailable,
     TokenRejected,
 )
 
@@ -31,6 +32,8 @@ def error_text(lang: str, exc: BotpoolError) -> str:
         return t(lang, NOT_FOUND_KEYS.get(str(exc), "common.not_found"))
     if isinstance(exc, StorageBusy):
         return t(lang, "common.busy")
+    if isinstance(exc, StorageUnavailable):
+        return t(lang, "common.unavailable")
     if isinstance(exc, SlugTaken):
         return t(lang, "error.slug_taken", slug=exc.context.get("slug", ""))
     if isinstance(exc, AlreadyMember):

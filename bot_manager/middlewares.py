@@ -14,7 +14,7 @@ from bot_manager.errors import error_text
 from bot_manager.filters import allowed
 from bot_manager.texts import t
 from bot_manager.unit import UnitOfWork, close_unit, open_unit
-from core.errors import BotpoolError, StorageBusy
+from core.errors import BotpoolError, StorageBusy, StorageUnavailable
 from core.settings import Settings
 from storage.db import Sessions, busy_as_storage_busy
 from storage.repos import operators
@@ -59,7 +59,8 @@ class DatabaseMiddleware(BaseMiddleware):
     `session`, the operator loaded (or created) as `operator` and their language as
     `lang`. What the handler wrote is committed before any call to Telegram and at the
     end; after a commit that changed routing, the routing table reloads (`on_change`).
-    Domain errors roll back and are answered; a busy database asks to try again."""
+    Domain errors roll back and are answered; a busy or failing database asks to try
+    again."""
 
     def __init__(self, sessions: Sessions, on_change: OnChange) -> None:
         self.sessions = sessions
@@ -77,10 +78,10 @@ class DatabaseMiddleware(BaseMiddleware):
                 data.update(session=unit.session, operator=operator, lang=lang)
                 result = await handler(event, data)
                 await unit.commit()
-        except StorageBusy:
+        except (StorageBusy, StorageUnavailable) as exc:
             await unit.rollback()
-            logger.warning("database busy; update from %s answered with 'try again'", user.id)
-            await tell(event, data, t(lang, "common.busy"))
+            logger.warning("%s; update from %s answered with 'try again'", exc, user.id)
+            await tell(event, data, error_text(lang, exc))
             return None
         except BotpoolError as exc:
             await unit.rollback()

@@ -15,6 +15,9 @@ from bot_manager.process import StartupError, open_storage, serving, wait_for_st
 from core.settings import Settings
 
 log = logging.getLogger("botpool")
+# How long shutdown lets the control bot's updates being handled finish before it closes
+# the database under them (they are cancelled then, and roll back).
+HANDLERS_GRACE_S = 10.0
 
 
 async def check_control_bot(bot: Any) -> str:
@@ -58,13 +61,14 @@ async def run_all(
     on_monitor: Callable[[Any], None] | None = None,
 ) -> int:
     """`botpool run`: control bot (long polling), redirect server, health checks and
-    retention in one loop. SIGTERM or Ctrl-C (or `stop`) stops polling, lets a running
-    health pass end, writes pending counts and closes the database."""
+    retention in one loop. SIGTERM or Ctrl-C (or `stop`) stops polling, lets the updates
+    being handled finish (at most HANDLERS_GRACE_S) and a running health pass end,
+    writes pending counts and closes the database."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot_manager.commands import set_commands
     from bot_manager.digest import DigestJob
-    from bot_manager.dispatcher import create_dispatcher
+    from bot_manager.dispatcher import IN_FLIGHT, create_dispatcher
     from bot_manager.getme import TokenChecker
     from bot_manager.monitor import HealthMonitor
     from bot_manager.notifier import Notifier
@@ -143,6 +147,7 @@ async def run_all(
         if polling not in done:
             await dp.stop_polling()
         await asyncio.gather(polling, return_exceptions=True)
+        await dp[IN_FLIGHT].finish(HANDLERS_GRACE_S)
     log.info("stopped")
     return 0
 

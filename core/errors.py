@@ -52,6 +52,13 @@ class StorageBusy(BotpoolError):
     code = "storage_busy"
 
 
+class StorageUnavailable(BotpoolError):
+    """The database cannot be written or reached now (disk full, read-only file, lost
+    connection); nothing was written, and a retry after the fault clears may succeed."""
+
+    code = "storage_unavailable"
+
+
 class TokenRejected(BotpoolError):
     """A bot token that cannot be added. `reason`: malformed, unauthorized (Telegram
     says the token is wrong or revoked) or unreachable (Telegram did not answer)."""

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # by the retention job of `botpool run`. 0 keeps them forever.
     history_retention_days: int = Field(30, ge=0, le=36500)
     counts_retention_days: int = Field(90, ge=0, le=36500)
+    # Where redirect counts that cannot be written at shutdown wait for the next start;
+    # unset: `botpool-spool` beside the SQLite file, or in the working directory.
+    spool_dir: str | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod

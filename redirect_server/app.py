@@ -11,8 +11,9 @@ from aiohttp import web
 from aiohttp.log import access_logger
 
 from core.settings import Settings
-from redirect_server import edge, keys
+from redirect_server import edge, keys, spool
 from redirect_server.counter import RedirectCounter
+from redirect_server.key_uses import KeyUses
 from redirect_server.keys import CheckToken, TakeOver
 from redirect_server.metrics import GoFigures, create_registry
 from redirect_server.metrics_listener import MetricsListener
@@ -52,10 +53,13 @@ def create_app(
     if on_take_over is not None:
         app[keys.ON_TAKE_OVER] = on_take_over
 
-    counter = RedirectCounter(sessions, flush_interval_s=flush_interval_s)
+    counter = RedirectCounter(
+        sessions, flush_interval_s=flush_interval_s, spool_dir=spool.spool_dir(settings)
+    )
     table = RoutingTable(sessions, counter, reload_interval_s=reload_interval_s)
     figures = GoFigures()
     app[keys.COUNTER] = counter
+    app[keys.KEY_USES] = KeyUses(sessions)
     app[keys.ROUTING] = table
     app[keys.GO_FIGURES] = figures
     app[keys.REGISTRY] = create_registry(figures, table, counter)
@@ -110,13 +114,19 @@ async def _keep_routing(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _keep_counting(app: web.Application) -> AsyncIterator[None]:
-    """Flush counts in batches; on shutdown this runs after the server has stopped
-    accepting and the last handlers have finished, so the final flush has everything."""
+    """Flush counts and API keys' last use in batches; on shutdown this runs after the
+    server has stopped accepting and the last handlers have finished, so the final flush
+    has everything, and what it cannot write is spooled for the next start, which writes
+    it first."""
     counter, collect = app[keys.COUNTER], app[keys.ROUTING].take_counts
+    uses = app[keys.KEY_USES]
+    await counter.write_spooled()
     flushes = asyncio.create_task(counter.run(collect), name="botpool-count-flush")
+    marks = asyncio.create_task(uses.run(counter.flush_interval_s), name="botpool-key-uses")
     yield
     counter.stop()
-    await flushes
+    uses.stop()
+    await asyncio.gather(flushes, marks)
     await counter.drain(collect)
 
 

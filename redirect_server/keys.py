@@ -10,6 +10,7 @@ from prometheus_client import CollectorRegistry
 from core.domain import BotIdentity
 from core.settings import Settings
 from redirect_server.counter import RedirectCounter
+from redirect_server.key_uses import KeyUses
 from redirect_server.metrics import GoFigures
 from redirect_server.metrics_listener import MetricsListener
 from redirect_server.resource import GoFirst
@@ -37,6 +38,7 @@ ON_CHANGE = web.AppKey("on_change", OnChange)
 # The redirect server's own state (redirect_server.app builds them; others may read).
 ROUTING = web.AppKey("routing", RoutingTable)
 COUNTER = web.AppKey("counter", RedirectCounter)
+KEY_USES = web.AppKey("key_uses", KeyUses)
 GO_FIGURES = web.AppKey("go_figures", GoFigures)
 REGISTRY = web.AppKey("registry", CollectorRegistry)
 GO_FIRST = web.AppKey("go_first", GoFirst)

@@ -10,6 +10,7 @@ lock timeout as long as SQLite's busy timeout."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from core.errors import StorageBusy
+from core.errors import BotpoolError, StorageBusy, StorageUnavailable
 from storage.models import RoutingChange
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -44,6 +45,21 @@ WRITE = "botpool_write"
 # PostgreSQL's SQLSTATEs for "another writer is in the way": lock_not_available,
 # serialization_failure, deadlock_detected, query_canceled (a statement or lock timeout).
 PG_BUSY = frozenset({"55P03", "40001", "40P01", "57014"})
+# SQLite's messages for "cannot write or open the file now" (SQLITE_FULL, SQLITE_READONLY,
+# SQLITE_IOERR, SQLITE_CANTOPEN).
+SQLITE_UNAVAILABLE = (
+    "database or disk is full",
+    "attempt to write a readonly database",
+    "disk i/o error",
+    "unable to open database file",
+)
+# PostgreSQL's SQLSTATEs for the same: connection exceptions (class 08), the server
+# shutting down or starting (57P01-57P03), insufficient resources such as disk_full
+# (class 53), read_only_sql_transaction (a standby, or default_transaction_read_only).
+PG_UNAVAILABLE_CLASSES = ("08", "53")
+PG_UNAVAILABLE = frozenset({"57P01", "57P02", "57P03", "25006"})
+# asyncpg's errors for a connection that is gone, named so that storage needs no asyncpg.
+LOST_CONNECTION = frozenset({"ConnectionDoesNotExistError", "InterfaceError"})
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[object, object], None]:
@@ -87,11 +103,21 @@ def create_engine(
     if make_url(url).drivername.startswith("postgresql"):
         timeout = str(int(busy_timeout_ms))
         kwargs.setdefault("connect_args", {"server_settings": {"lock_timeout": timeout}})
+        kwargs.setdefault("pool_pre_ping", True)  # a server restart leaves dead connections
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    event.listen(engine.sync_engine, "handle_error", _discard_on_fault)
     return engine
+
+
+def _discard_on_fault(context: Any) -> None:
+    """A storage fault discards the pool's connections: one opened while the file was
+    read-only stays read-only (SQLite opens it so), one to a restarted server is dead;
+    so the first write after the fault clears gets a fresh connection."""
+    if is_unavailable(context.original_exception):
+        context.is_disconnect = True
 
 
 def dialect_insert(session: AsyncSession, table: Any) -> Insert:
@@ -114,11 +140,54 @@ def is_busy(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in PG_BUSY
 
 
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` (a driver's error, or SQLAlchemy's wrapping one) says the database
+    cannot be written or reached now: disk full, read-only, I/O error, cannot open the
+    file; on PostgreSQL a lost or refused connection, disk full, a read-only server."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    seen: BaseException | None = exc
+    for _ in range(4):  # SQLAlchemy's error, the adapter's, the driver's
+        if seen is None:
+            return False
+        if _is_fault(seen):
+            return True
+        seen = seen.orig if isinstance(seen, DBAPIError) else seen.__cause__
+    return False
+
+
+def _is_fault(exc: BaseException) -> bool:
+    if type(exc).__module__.startswith("asyncpg") and type(exc).__name__ in LOST_CONNECTION:
+        return True
+    sqlstate = getattr(exc, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return sqlstate in PG_UNAVAILABLE or sqlstate[:2] in PG_UNAVAILABLE_CLASSES
+    if isinstance(exc, OSError):  # refused, unreachable, reset: raised as is at connect
+        return True
+    if isinstance(exc, sqlite3.Error):
+        message = str(exc).lower()
+        return any(fault in message for fault in SQLITE_UNAVAILABLE)
+    return False
+
+
+def storage_error(exc: BaseException) -> BotpoolError | None:
+    """The domain error that a database error means (StorageBusy, StorageUnavailable),
+    or None for any other error. The one place where storage faults are told apart."""
+    if isinstance(exc, BotpoolError):
+        return None
+    if isinstance(exc, DBAPIError) and is_busy(exc):
+        return StorageBusy("the database is busy")
+    if is_unavailable(exc):
+        return StorageUnavailable("the database is unavailable")
+    return None
+
+
 @asynccontextmanager
 async def transaction(sessions: Sessions) -> AsyncIterator[AsyncSession]:
     """One write unit: a session in one transaction that holds SQLite's write lock from
     its first statement (BEGIN IMMEDIATE). A database still busy after the timeout
-    comes out as StorageBusy, with everything rolled back. Keep it short and free of
+    comes out as StorageBusy, a storage fault as StorageUnavailable, with everything
+    rolled back. Keep it short and free of
     network calls; read-only work uses `sessions()`, whose reads see one snapshot."""
     with busy_as_storage_busy():
         async with write_session(sessions) as session, session.begin():
@@ -133,13 +202,15 @@ def write_session(sessions: Sessions) -> AsyncSession:
 
 @contextmanager
 def busy_as_storage_busy() -> Iterator[None]:
-    """A database error that means "busy" (is_busy) comes out as StorageBusy."""
+    """A database error that means "busy" comes out as StorageBusy, and one that means
+    the database cannot be written or reached as StorageUnavailable (storage_error)."""
     try:
         yield
-    except DBAPIError as exc:
-        if is_busy(exc):
-            raise StorageBusy("the database is busy") from exc
-        raise
+    except Exception as exc:
+        domain = storage_error(exc)
+        if domain is None:
+            raise
+        raise domain from exc
 
 
 ROUTING_CHANGED = "botpool.routing_changed"

@@ -222,3 +222,14 @@ class KeyFingerprint(Base):
     id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     fingerprint: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SpooledBatch(Base):
+    """A batch of redirect counts that a process spooled to a local file at shutdown
+    (the database was down) and that has since been written: the id is recorded in the
+    same transaction as the counts, so a batch is written exactly once (SPEC §11)."""
+
+    __tablename__ = "spooled_batches"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

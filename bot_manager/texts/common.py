@@ -46,6 +46,10 @@ PT = {
     "common.busy": (
         "O banco de dados está ocupado agora; nada foi perdido. Tente de novo em instantes."
     ),
+    "common.unavailable": (
+        "O banco de dados está indisponível agora; nada foi alterado. Tente de novo em "
+        "alguns segundos."
+    ),
     "common.error": "Algo deu errado; nada foi alterado. Tente de novo.",
     "common.changed_meanwhile": (
         "Isto foi alterado por outra pessoa ao mesmo tempo; nada foi salvo. Abra a tela de "
@@ -115,6 +119,10 @@ EN = {
     "common.not_found": "Not found.",
     "common.busy": (
         "The database is busy right now; nothing was lost. Please try again in a moment."
+    ),
+    "common.unavailable": (
+        "The database is unavailable right now; nothing was changed. Please try again in a "
+        "few seconds."
     ),
     "common.error": "Something went wrong; nothing was changed. Please try again.",
     "common.changed_meanwhile": (

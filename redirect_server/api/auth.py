@@ -39,18 +39,22 @@ def _bearer(request: web.Request) -> str:
 
 def requires_key(handler: Handler) -> Handler:
     """`handler` run only for a valid, unrevoked key, with the operator it names in
-    request[OWNER]. Wrap it in errors.json_errors so that a 401 answers in JSON."""
+    request[OWNER]. Wrap it in errors.json_errors so that a 401 answers in JSON. A read:
+    the key's last use is written later, in a batch (redirect_server.key_uses)."""
 
     @functools.wraps(handler)
     async def authenticated(request: web.Request) -> web.StreamResponse:
         key = _bearer(request)
-        async with transaction(request.config_dict[keys.SESSIONS]) as session:
-            owner_id = await apikeys.authenticate(session, key)
-        if owner_id is None:
+        async with request.config_dict[keys.SESSIONS]() as session:
+            row = await apikeys.identify(session, key)
+        if row is None:
             raise _unauthorized(
                 "this API key is not valid or was revoked", 'Bearer error="invalid_token"'
             )
-        request[OWNER] = owner_id
+        uses = request.config_dict.get(keys.KEY_USES)
+        if uses is not None:
+            uses.note(row)
+        request[OWNER] = row.owner_id
         return await handler(request)
 
     return authenticated

@@ -67,7 +67,7 @@ async def _tell_previous_owner(request: web.Request, added: AddedBot) -> None:
 
 @routes.get("/bots")
 async def list_bots(request: web.Request) -> web.Response:
-    async with context.unit_of_work(request) as session:
+    async with context.reading(request) as session:
         rows = await bots.list_owned(session, context.owner(request))
     return web.json_response([bot_json(bot) for bot in rows])
 

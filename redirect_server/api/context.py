@@ -1,5 +1,5 @@
-"""What a view needs from its request: the operator, settings, a transaction, and
-the routing reload once a change that /go must see is committed."""
+"""What a view needs from its request: the operator, settings, a read or a transaction,
+and the routing reload once a change that /go must see is committed."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.settings import Settings
 from redirect_server import keys
 from redirect_server.api.auth import OWNER
-from storage.db import changed, transaction
+from storage.db import busy_as_storage_busy, changed, transaction
 
 
 def owner(request: web.Request) -> int:
@@ -32,3 +32,11 @@ async def unit_of_work(request: web.Request) -> AsyncIterator[AsyncSession]:
     reload = request.config_dict.get(keys.ON_CHANGE)
     if changed(session) and reload is not None:
         await reload()
+
+
+@asynccontextmanager
+async def reading(request: web.Request) -> AsyncIterator[AsyncSession]:
+    """A read-only session that sees one snapshot and never waits on a write lock."""
+    with busy_as_storage_busy():
+        async with request.config_dict[keys.SESSIONS]() as session:
+            yield session

@@ -54,7 +54,7 @@ async def get_counts(request: web.Request) -> web.Response:
     if output not in FORMATS:
         raise Invalid("format", "csv or json")
     start, end = counts_range(request.query, utcnow())
-    async with context.unit_of_work(request) as session:
+    async with context.reading(request) as session:
         pool = await pools.get_owned(session, context.owner(request), pool_id)
         rows = await repo.count_rows(session, pool.id, start, end)
     if output == "json":

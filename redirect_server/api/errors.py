@@ -20,12 +20,24 @@ from core.errors import (
     PoolFull,
     SlugTaken,
     StorageBusy,
+    StorageUnavailable,
     TokenRejected,
 )
+from storage.db import storage_error
 
 log = logging.getLogger(__name__)
 
 STORAGE_RETRY_AFTER_S = 1
+# A storage fault (disk full, read-only file, lost server) takes longer to clear than a
+# lock; writes work again within 5 s of it clearing (storage.db discards the connections).
+UNAVAILABLE_RETRY_AFTER_S = 5
+STORAGE_ANSWERS = {  # by error code: the message and Retry-After of the 503
+    StorageBusy.code: ("the database is busy; try again", STORAGE_RETRY_AFTER_S),
+    StorageUnavailable.code: (
+        "the database is unavailable; nothing was written, try again",
+        UNAVAILABLE_RETRY_AFTER_S,
+    ),
+}
 
 HTTP_CODES = {
     400: "bad_request",
@@ -87,13 +99,9 @@ def from_domain(exc: BotpoolError) -> ApiError:
     if isinstance(exc, PoolFull):
         limit = exc.context.get("limit")
         return ApiError(409, exc.code, f"the pool already has its maximum of {limit} bots")
-    if isinstance(exc, StorageBusy):
-        return ApiError(
-            503,
-            exc.code,
-            "the database is busy; try again",
-            headers={"Retry-After": str(STORAGE_RETRY_AFTER_S)},
-        )
+    if isinstance(exc, StorageBusy | StorageUnavailable):
+        message, retry_after_s = STORAGE_ANSWERS[exc.code]
+        return ApiError(503, exc.code, message, headers={"Retry-After": str(retry_after_s)})
     if isinstance(exc, TokenRejected):
         return _token_rejected(exc)
     return ApiError(400, exc.code, str(exc))
@@ -133,7 +141,11 @@ def json_errors(handler: Handler) -> Handler:
         except IntegrityError:  # a row this request relied on was changed or deleted meanwhile
             log.info("API %s %s raced another writer", request.method, request.path)
             return CHANGED_MEANWHILE.response()
-        except Exception:
+        except Exception as exc:
+            domain = storage_error(exc)  # a read outside a transaction() meets faults too
+            if domain is not None:
+                log.warning("API %s %s: %s", request.method, request.path, exc)
+                return from_domain(domain).response()
             log.exception("API %s %s failed", request.method, request.path)
             return ApiError(500, "internal", "internal error").response()
 

@@ -27,7 +27,7 @@ async def create_pool(request: web.Request) -> web.Response:
 
 @routes.get("/redirect-pools")
 async def list_pools(request: web.Request) -> web.Response:
-    async with context.unit_of_work(request) as session:
+    async with context.reading(request) as session:
         rows = await pools.list_owned(session, context.owner(request))
     public_url = context.settings(request).public_url
     return web.json_response([pool_json(pool, public_url) for pool in rows])
@@ -36,7 +36,7 @@ async def list_pools(request: web.Request) -> web.Response:
 @routes.get("/redirect-pools/{pool_id}")
 async def get_pool(request: web.Request) -> web.Response:
     pool_id = path_id(request, "pool_id")
-    async with context.unit_of_work(request) as session:
+    async with context.reading(request) as session:
         pool = await pools.get_owned(session, context.owner(request), pool_id)
         redirects = await counts.pool_last_hour(session, pool.id, utcnow())
     public_url = context.settings(request).public_url
@@ -73,7 +73,7 @@ async def delete_pool(request: web.Request) -> web.Response:
 async def get_status(request: web.Request) -> web.Response:
     pool_id = path_id(request, "pool_id")
     now = utcnow()
-    async with context.unit_of_work(request) as session:
+    async with context.reading(request) as session:
         pool = await pools.get_owned(session, context.owner(request), pool_id)
         redirects = await counts.pool_last_hour(session, pool.id, now)
     per_bot = context.settings(request).bot_hourly_capacity

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import validation
@@ -61,14 +61,31 @@ async def revoke(session: AsyncSession, owner_id: int, key_id: int) -> None:
     await session.flush()
 
 
-async def authenticate(session: AsyncSession, key: str) -> int | None:
-    """The owner of a valid, unrevoked key (and its last use noted), or None."""
+async def identify(session: AsyncSession, key: str) -> ApiKey | None:
+    """The valid, unrevoked key row that `key` is, or None. A read: the key's last use
+    is noted apart (mark_used, in batches), so that authenticating takes no write lock."""
     if not key.startswith(KEY_PREFIX):
         return None
     row = await session.scalar(select(ApiKey).where(ApiKey.key_hash == _hash(key)))
     if row is None or row.revoked_at is not None:
         return None
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
-        row.last_used_at = now  # at most one write a minute per key, not one per request
-    return row.owner_id
+    return row
+
+
+def needs_mark(row: ApiKey, now: datetime) -> bool:
+    """Whether a use at `now` is worth writing: at most one write a minute per key."""
+    return row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION
+
+
+async def mark_used(session: AsyncSession, uses: Mapping[int, datetime]) -> None:
+    """Note the last use of keys (by id) in one statement; a key gone meanwhile is skipped."""
+    if not uses:
+        return
+    table = ApiKey.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("key_id"))
+        .values(last_used_at=bindparam("used_at"))
+    )
+    rows = [{"key_id": key_id, "used_at": moment} for key_id, moment in sorted(uses.items())]
+    await session.execute(statement, rows)

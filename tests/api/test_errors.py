@@ -147,8 +147,10 @@ class TestLockedDatabase:
         holder = sqlite3.connect(db.sqlite_path(settings.database_url), timeout=0)
         try:
             holder.execute("BEGIN IMMEDIATE")
-            async with alice.client.get(
-                "/api/bots", headers={"Authorization": f"Bearer {alice.key}"}
+            async with alice.client.post(  # a write: reads never wait on the lock
+                "/api/redirect-pools",
+                json={"name": "x", "slug": "red1"},
+                headers={"Authorization": f"Bearer {alice.key}"},
             ) as response:
                 assert response.status == 503
                 assert int(response.headers["Retry-After"]) >= 1

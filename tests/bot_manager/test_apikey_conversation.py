@@ -8,7 +8,7 @@ from typing import Any
 
 from bot_manager.keyboards.callback_data import ApiKeyAction, ApiKeyCb
 from storage.db import transaction
-from storage.models import ApiKey
+from storage.models import ApiKey, utcnow
 from storage.repos import apikeys, operators
 from tests.plugins.control_bot import OPERATOR, OTHER, ControlBotDriver
 
@@ -32,8 +32,14 @@ def shown_key(message: dict[str, Any]) -> str:
 
 
 async def owner_of(driver: ControlBotDriver, key: str) -> int | None:
+    """The owner the API would authenticate, noting the use as the API's batch does."""
+    async with driver.sessions() as session:
+        row = await apikeys.identify(session, key)
+    if row is None:
+        return None
     async with transaction(driver.sessions) as session:
-        return await apikeys.authenticate(session, key)
+        await apikeys.mark_used(session, {row.id: utcnow()})
+    return row.owner_id
 
 
 async def stored_keys(driver: ControlBotDriver, owner: int) -> list[ApiKey]:

@@ -9,22 +9,35 @@ import pytest
 
 from core.errors import Invalid, NotFound
 from storage.db import Sessions, sqlite_path, transaction
+from storage.models import utcnow
 from storage.repos import apikeys
 
 OWNER, OTHER = 1001, 2002
 
 
-async def test_a_key_authenticates_its_owner_and_notes_its_use(sessions: Sessions) -> None:
+async def owner_of(session, key: str) -> int | None:
+    row = await apikeys.identify(session, key)
+    return None if row is None else row.owner_id
+
+
+async def test_a_key_identifies_its_owner_and_its_use_is_marked_at_most_once_a_minute(
+    sessions: Sessions,
+) -> None:
     async with transaction(sessions) as session:
         row, key = await apikeys.create(session, OWNER, "  CRM  ")
     assert key.startswith(apikeys.KEY_PREFIX)
     assert row.label == "CRM"
     assert row.last_used_at is None
+    async with sessions() as session:
+        found = await apikeys.identify(session, key)
+    assert found is not None and found.owner_id == OWNER
+    assert apikeys.needs_mark(found, utcnow())
     async with transaction(sessions) as session:
-        assert await apikeys.authenticate(session, key) == OWNER
+        await apikeys.mark_used(session, {found.id: utcnow()})
     async with sessions() as session:
         (listed,) = await apikeys.list_owned(session, OWNER)
         assert listed.last_used_at is not None
+        assert not apikeys.needs_mark(listed, utcnow())
 
 
 async def test_only_a_hash_of_the_key_is_stored(sessions: Sessions, db_url: str) -> None:
@@ -46,7 +59,7 @@ async def test_a_wrong_key_authenticates_nobody(sessions: Sessions, wrong: str) 
     async with transaction(sessions) as session:
         await apikeys.create(session, OWNER)
     async with transaction(sessions) as session:
-        assert await apikeys.authenticate(session, wrong) is None
+        assert await apikeys.identify(session, wrong) is None
 
 
 async def test_a_revoked_key_stops_working_and_leaves_the_list(sessions: Sessions) -> None:
@@ -56,8 +69,8 @@ async def test_a_revoked_key_stops_working_and_leaves_the_list(sessions: Session
     async with transaction(sessions) as session:
         await apikeys.revoke(session, OWNER, row.id)
     async with transaction(sessions) as session:
-        assert await apikeys.authenticate(session, key) is None
-        assert await apikeys.authenticate(session, kept_key) == OWNER
+        assert await apikeys.identify(session, key) is None
+        assert await owner_of(session, kept_key) == OWNER
         assert [k.label for k in await apikeys.list_owned(session, OWNER)] == ["new"]
         with pytest.raises(NotFound):
             await apikeys.revoke(session, OWNER, row.id)
@@ -73,7 +86,7 @@ async def test_another_operators_key_cannot_be_listed_or_revoked(sessions: Sessi
         with pytest.raises(NotFound):
             await apikeys.revoke(session, OWNER, 999_999)
     async with transaction(sessions) as session:
-        assert await apikeys.authenticate(session, key) == OTHER
+        assert await owner_of(session, key) == OTHER
 
 
 @pytest.mark.parametrize("label", ["x" * 101, "lab\udcffel", "nul\x00"])
