@@ -25,7 +25,7 @@ from core.reports import CHART_BOTS, HOUR, TrafficSeries
 from core.settings import Settings
 from storage.db import Sessions, transaction
 from storage.models import Operator, Pool, utcnow
-from storage.repos import operators
+from storage.repos import operators, outages
 from storage.repos import reports as repo
 
 log = logging.getLogger(__name__)
@@ -116,13 +116,16 @@ class DigestJob:
         capacity = self._settings.bot_hourly_capacity
         async with self._sessions() as session:
             figures = await repo.digests(session, due.operator_id, start, end)
+            outage_count = await outages.count_between(session, start, end)
             busiest = sorted((f for f in figures if f[1].leads), key=lambda f: -f[1].leads)
             pictures: list[tuple[Pool, TrafficSeries]] = [
                 (pool, await repo.traffic(session, pool, first, hours, capacity, CHART_BOTS))
                 for pool, _digest in busiest[:MAX_CHARTS]
             ]
         lang = due.language
-        text = views.digest_text(lang, yesterday, [digest for _pool, digest in figures])
+        text = views.digest_text(
+            lang, yesterday, [digest for _pool, digest in figures], outages=outage_count
+        )
         await self._sink.send(due.operator_id, text)
         period = views.yesterday(lang, yesterday)
         for pool, series in pictures:

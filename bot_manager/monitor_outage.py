@@ -16,7 +16,8 @@ from bot_manager.monitor_alerts import Message, plan_outage_alerts
 from core import outage
 from core.health import FAILURES, ProbeOutcome
 from core.outage import PassTally, Verdict
-from storage.db import Sessions
+from storage.db import Sessions, transaction
+from storage.repos import outages
 
 log = logging.getLogger(__name__)
 
@@ -102,12 +103,17 @@ class OutageWatch:
                 return []
             self.current = None
             log.warning("path to Telegram back: the outage since %s is over", current.since)
+            async with transaction(self._sessions) as session:
+                await outages.end_open(session, now)
             async with self._sessions() as session:
                 return await plan_outage_alerts(
                     session, current.told, current.verdict, current.since, now
                 )
         if current is None:
             current = self.current = Outage(verdict, now)
+            async with transaction(self._sessions) as session:
+                await outages.end_open(session, now)  # one left open by a stopped process
+                await outages.begin(session, verdict.value, now)
             log.error(
                 "outage of the path to Telegram (%s): %d of %d probes failed at once; "
                 "bot states are kept until it ends",

@@ -233,3 +233,15 @@ class SpooledBatch(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutageRecord(Base):
+    """An outage of the path to Telegram (core.outage): when it began and ended (null
+    while it lasts), for the daily digest's incidents."""
+
+    __tablename__ = "outages"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -48,6 +48,10 @@ PT = {
     "digest.change_same": "(igual ao dia anterior)",
     "digest.change_none": "(dia anterior sem leads)",
     "digest.total": "Total: {leads} leads (dia anterior: {before})",
+    "digest.outages": (
+        "📡 Telegram ficou inacessível a partir deste servidor {count} vez(es); os bots "
+        "foram mantidos como estavam."
+    ),
     "digest.no_pools": "Você ainda não tem pools. Crie um com /newpool.",
     "digest.footer": "Horário e fuso do resumo em /settings.",
     "digest.chart_period": "ontem, {day}",
@@ -99,6 +103,10 @@ EN = {
     "digest.change_same": "(same as the day before)",
     "digest.change_none": "(no leads the day before)",
     "digest.total": "Total: {leads} leads (day before: {before})",
+    "digest.outages": (
+        "📡 Telegram was unreachable from this server {count} time(s); the bots were kept "
+        "as they were."
+    ),
     "digest.no_pools": "You have no pools yet. Create one with /newpool.",
     "digest.footer": "Digest hour and time zone in /settings.",
     "digest.chart_period": "yesterday, {day}",

@@ -73,9 +73,12 @@ def _change(lang: str, digest: PoolDigest) -> str:
     return t(lang, key, percent=decimal(lang, abs(percent)))
 
 
-def digest_text(lang: str, day: date, digests: Sequence[PoolDigest]) -> str:
-    """Yesterday per pool: leads against the day before, incidents and uptime."""
+def digest_text(lang: str, day: date, digests: Sequence[PoolDigest], *, outages: int = 0) -> str:
+    """Yesterday per pool: leads against the day before, incidents and uptime; and the
+    outages of the way to Telegram, which concern every pool."""
     lines = [t(lang, "digest.title", day=day.strftime("%d/%m/%Y")), ""]
+    if outages:
+        lines += [t(lang, "digest.outages", count=outages), ""]
     if not digests:
         return "\n".join([*lines, t(lang, "digest.no_pools")])
     for digest in digests:

@@ -6,7 +6,7 @@ even after a restart."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from PIL import Image
@@ -17,7 +17,7 @@ from bot_manager.digest import DigestJob
 from core.domain import BotStatus
 from core.health import StatusChange
 from storage.db import transaction
-from storage.models import Bot, Operator, RedirectCount
+from storage.models import Bot, Operator, OutageRecord, RedirectCount
 from storage.repos import counts, history
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")  # UTC-3, no daylight saving since 2019
@@ -177,3 +177,31 @@ async def test_the_hour_is_read_in_the_operators_time_zone(monitor_world):
 
     async with world.sessions() as session:
         assert (await session.get(Operator, OWNER)).digest_sent_on == date(2026, 11, 20)
+
+
+async def test_an_outage_of_the_path_to_telegram_is_in_the_next_digest(monitor_world):
+    world = monitor_world
+    await world.operator(OWNER, "en")
+    fleet = [await world.bot(OWNER) for _ in range(3)]
+    await world.pool(OWNER, "red1", fleet)
+    for bot in fleet:
+        await world.client.fail(bot, 502)
+    await world.passes(2)  # every probe fails at once: an outage, states kept
+    for bot in fleet:
+        await world.client.clear_faults(bot)
+    await world.passes(1)  # the way back
+    async with world.sessions() as session:
+        (outage,) = (await session.scalars(select(OutageRecord))).all()
+    assert outage.ended_at is not None and outage.started_at < outage.ended_at
+    async with transaction(world.sessions) as session:
+        operator = await session.get(Operator, OWNER)
+        operator.digest_hour, operator.time_zone = 8, "UTC"
+    today = outage.started_at.astimezone(UTC).date()
+    next_morning = datetime(today.year, today.month, today.day, 8, tzinfo=UTC) + timedelta(days=1)
+    job = DigestJob(world.settings, world.sessions, world.notifier, clock=Clock(next_morning))
+
+    assert await job.run_once() == 1
+
+    texts = await world.alerts(OWNER)
+    digest = next(text for text in texts if text.startswith("🗞"))
+    assert "📡 Telegram was unreachable from this server 1 time(s)" in digest
