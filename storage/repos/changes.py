@@ -7,11 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import BotStatus, MemberState, PoolState, Priority, Strategy
 from storage.models import Bot, Member, Pool, RoutingChange
+from storage.repos import pruning
 
 KEEP = timedelta(minutes=10)  # the log's rows live this long at least (retention)
 
@@ -45,15 +46,7 @@ async def last_id(session: AsyncSession) -> int:
 async def delete_before(session: AsyncSession, cutoff: datetime, limit: int) -> int:
     """Delete up to `limit` of the changes logged before `cutoff` (every process has
     followed them), oldest first; the number deleted."""
-    oldest = (
-        select(RoutingChange.id)
-        .where(RoutingChange.at < cutoff)
-        .order_by(RoutingChange.id)
-        .limit(limit)
-        .scalar_subquery()
-    )
-    result = await session.execute(delete(RoutingChange).where(RoutingChange.id.in_(oldest)))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return await pruning.delete_oldest(session, RoutingChange, cutoff, limit, at=RoutingChange.at)
 
 
 async def pool_ids(session: AsyncSession) -> list[int]:

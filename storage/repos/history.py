@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import BotStatus
 from core.health import HealthEvent, ProbeFailed, StatusChange
 from storage.models import Bot, HealthRecord
+from storage.repos import pruning
 
 STATUS_CHANGE = "status"
 
@@ -47,17 +48,8 @@ def record(
 
 
 async def delete_before(session: AsyncSession, cutoff: datetime, limit: int) -> int:
-    """Delete up to `limit` records older than `cutoff`, lowest ids first (the oldest,
-    found without scanning the rest); the number deleted."""
-    oldest = (
-        select(HealthRecord.id)
-        .where(HealthRecord.at < cutoff)
-        .order_by(HealthRecord.id)
-        .limit(limit)
-        .scalar_subquery()
-    )
-    result = await session.execute(delete(HealthRecord).where(HealthRecord.id.in_(oldest)))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    """Delete up to `limit` records older than `cutoff`, oldest first; the number deleted."""
+    return await pruning.delete_oldest(session, HealthRecord, cutoff, limit, at=HealthRecord.at)
 
 
 async def last_failures(
