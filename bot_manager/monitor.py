@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot_manager.monitor_alerts import plan_alerts
 from bot_manager.probe import Prober
+from bot_manager.testhooks import ALERTS_COMMITTED, crash_point
 from core.domain import BotStatus
 from core.errors import NotFound
 from core.health import (
@@ -254,23 +255,22 @@ class HealthMonitor:
 
     async def _store(self, probed: Sequence[_Probed]) -> tuple[list[BotResult], int]:
         """Apply the outcomes to the bots' current states (read afresh, held until
-        commit) in one transaction, then reload routing and queue the alerts."""
+        commit) and write their alerts to the outbox in one transaction, then reload
+        routing. The alert delivery sends them, grouped."""
         async with self._store_lock:
             async with transaction(self._sessions) as session:
                 bots = await bots_repo.lock_many(session, (item.bot_id for item in probed))
                 results = list(self._apply(session, bots, probed))
                 await session.flush()
-                messages = await plan_alerts(
-                    session,
-                    [(bots[r.bot_id], r.change) for r in results if r.change],
-                    utcnow(),
-                    self._settings.public_url,
+                alerts = await plan_alerts(
+                    session, [(bots[r.bot_id], r.change) for r in results if r.change], utcnow()
                 )
                 routing_changed = changed(session)
+            if alerts:
+                crash_point(ALERTS_COMMITTED)
             if routing_changed and self._on_change is not None:
                 await self._reload_routing()
-            await self._send(messages)
-        return results, len(messages)
+        return results, alerts
 
     def _apply(
         self, session: AsyncSession, bots: dict[int, Bot], probed: Iterable[_Probed]

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # by the retention job of `botpool run`. 0 keeps them forever.
     history_retention_days: int = Field(30, ge=0, le=36500)
     counts_retention_days: int = Field(90, ge=0, le=36500)
+    # Alert grouping (core.incidents): how long an incident's first alerts gather before
+    # one message goes out, and the least time between two notifying messages of it.
+    alert_group_wait_s: float = Field(10, ge=0, le=3600)
+    alert_repeat_s: float = Field(60, ge=0, le=86400)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
