@@ -88,6 +88,7 @@ async def test_botpool_run_end_to_end_failover_alerts_and_clean_shutdown(tmp_pat
         BOTPOOL_BREAKER_COOLDOWN_S="1",
         BOTPOOL_BAN_AFTER_FAILURES="2",
         BOTPOOL_RATE_LIMIT_PER_MIN="0",
+        BOTPOOL_ALERT_GROUP_WAIT_S="1",
     )
     async with botpool("run", env=env, cwd=tmp_path) as process:
         await wait_http_ok(f"http://127.0.0.1:{port}/healthz")
@@ -165,14 +166,24 @@ async def journey(driver: ControlBotDriver, port: int) -> None:
         listing = await driver.wait_reply(OPERATOR, f"@{victim}", after=sent, timeout_s=WAIT_S)
         detail = await driver.tap(OPERATOR, listing, f"@{victim}")
         await driver.press(OPERATOR, detail, contains="Verificar de novo")
-        await wait_alert(driver, "voltou online", mark)
-        recovered = await alerts_about(driver, "voltou online", mark)
-        assert len(recovered) == 1 and f"@{victim}" in recovered[0]
+        await wait_alert(driver, "Resolvido", mark)
+        recovered = await alerts_about(driver, "Resolvido", mark)
+        assert len(recovered) == 1 and f"✅ @{victim} online" in recovered[0]
         await leads.until(lambda seen: set(seen) == set(USERNAMES), "traffic back")
 
-        # All banned: 503, and the operator hears the pool has no bot left.
+        # All banned at once: 503, and the operator hears it as one incident: the pool
+        # has no bot left, with the four bans in it, in at most two notifying messages.
         mark = await last_message_id(driver)
         for username in USERNAMES:
             await client.ban(bots[username])
         await leads.until(lambda seen: seen == [503] * len(seen), "503")
         await wait_alert(driver, "sem nenhum bot", mark)
+        bans = [f"⛔ @{username} banido" for username in USERNAMES]
+        async with asyncio.timeout(WAIT_S):
+            while not any(
+                all(ban in text for ban in bans)
+                for text in await alerts_about(driver, "Pool 'Funil E2E'", mark)
+            ):
+                await asyncio.sleep(0.2)
+        told = [m for m in await driver.messages(OPERATOR) if m["message_id"] > mark]
+        assert len([m for m in told if not m["disable_notification"]]) <= 2, told
