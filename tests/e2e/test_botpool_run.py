@@ -57,10 +57,12 @@ async def alerts_about(driver: ControlBotDriver, needle: str, after: int) -> lis
     return [m["text"] for m in messages if m["message_id"] > after and needle in (m["text"] or "")]
 
 
-async def wait_alert(driver: ControlBotDriver, needle: str, after: int) -> None:
+async def wait_alert(driver: ControlBotDriver, needle: str, after: int, *also: str) -> None:
+    """Until a message after `after` has `needle` and every one of `also`."""
     async with asyncio.timeout(WAIT_S):
         while True:
-            if await alerts_about(driver, needle, after):
+            texts = await alerts_about(driver, needle, after)
+            if any(all(more in text for more in also) for text in texts):
                 return
             await asyncio.sleep(0.1)
 
@@ -178,12 +180,6 @@ async def journey(driver: ControlBotDriver, port: int) -> None:
             await client.ban(bots[username])
         await leads.until(lambda seen: seen == [503] * len(seen), "503")
         await wait_alert(driver, "sem nenhum bot", mark)
-        bans = [f"⛔ @{username} banido" for username in USERNAMES]
-        async with asyncio.timeout(WAIT_S):
-            while not any(
-                all(ban in text for ban in bans)
-                for text in await alerts_about(driver, "Pool 'Funil E2E'", mark)
-            ):
-                await asyncio.sleep(0.2)
+        await wait_alert(driver, "Pool 'Funil E2E'", mark, *(f"⛔ @{u} banido" for u in USERNAMES))
         told = [m for m in await driver.messages(OPERATOR) if m["message_id"] > mark]
         assert len([m for m in told if not m["disable_notification"]]) <= 2, told
