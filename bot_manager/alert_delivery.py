@@ -124,17 +124,21 @@ class AlertDelivery:
         async with self._sessions() as session:
             operator = await operators.get(session, operator_id)
             rows = list(await outbox.undelivered(session, operator_id))
-            if operator is None or not operator.alerts_enabled:
-                self._incidents.pop(operator_id, None)
-                await self._mark([r.id for r in rows], now)
-                return 0
             pending = [_pending(row) for row in rows]
             subjects = frozenset(p.subject for p in pending)
             if incident is not None:
                 subjects |= incident.subjects
-            situation = await compose(
-                session, operator_id, operator.language, subjects, now, self._settings.public_url
-            )
+            situation = None
+            if operator is not None and operator.alerts_enabled:
+                url = self._settings.public_url
+                situation = await compose(
+                    session, operator_id, operator.language, subjects, now, url
+                )
+        if operator is None or situation is None or situation.empty:
+            # Alerts turned off, or every pool and bot named deleted since: nothing to tell.
+            self._incidents.pop(operator_id, None)
+            await self._mark([r.id for r in rows], now)
+            return 0
         decision = decide(pending, incident, now, self._policy, all_clear=situation.all_clear)
         if decision.step in (Step.NOTHING, Step.WAIT):
             if incident is not None and not pending and situation.all_clear:

@@ -32,6 +32,7 @@ _BOT_LINE = {
 class Situation:
     text: str
     all_clear: bool  # nothing named is down: the incident is over
+    empty: bool = False  # every pool and bot named was deleted since: nothing to tell
 
 
 async def compose(
@@ -84,7 +85,7 @@ async def compose(
     text = "\n\n".join([t(language, head), *blocks])
     if BotStatus.BANNED in statuses:
         text += "\n\n" + t(language, "alert.banned_hint")
-    return Situation(text, head == "alert.head_resolved")
+    return Situation(text, head == "alert.head_resolved", empty=not blocks)
 
 
 def _head(levels: list[PoolLevel], statuses: list[BotStatus]) -> str:

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from bot_manager.alert_delivery import AlertDelivery
 from storage.db import transaction
-from storage.models import AlertOutbox, Operator, utcnow
+from storage.models import AlertOutbox, Operator, Pool, utcnow
+from storage.models import Bot as BotRow
 
 OWNER = 7301
 
@@ -166,6 +167,23 @@ async def test_an_operator_who_turned_alerts_off_meanwhile_gets_nothing(monitor_
     await world.passes(2)
     async with transaction(world.sessions) as session:
         (await session.get(Operator, OWNER)).alerts_enabled = False
+
+    assert await world.alerts(OWNER) == []
+    assert await undelivered(world) == 0
+
+
+async def test_alerts_about_a_pool_and_bot_deleted_before_delivery_are_dropped_quietly(
+    monitor_world,
+):
+    world = monitor_world
+    await world.operator(OWNER)
+    bot = await world.bot(OWNER)
+    pool_id = await world.pool(OWNER, "leads", [bot])
+    await world.client.fail(bot, 502)
+    await world.passes(2)
+    async with transaction(world.sessions) as session:
+        await session.delete(await session.get(Pool, pool_id))
+        await session.delete(await session.get(BotRow, world.db_id(bot)))
 
     assert await world.alerts(OWNER) == []
     assert await undelivered(world) == 0
