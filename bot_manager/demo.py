@@ -39,6 +39,8 @@ Type to talk to the control bot as the demo operator:
   press N           press button N of the last message that has buttons
   ban N / restore N ban or restore bot N (1-{bots}) in the sandbox: watch the
                     failover and the alerts arrive here
+  ban all / restore all   all {bots} at once: one alert for the whole incident,
+                    edited as the bans are confirmed, one message when it is over
 Ctrl-C stops everything. Data: {workdir}
 """
 
@@ -78,6 +80,8 @@ async def _seed(settings: Settings, tokens: list[tuple[int, str, str]]) -> dict[
 
 def _show(message: dict[str, Any], buttons: list[dict[str, Any]], edited: bool) -> None:
     head = "✏️  bot (edited)" if edited else "🤖 bot"
+    if message.get("disable_notification") and not edited:
+        head += " (silent)"
     print(f"\n{head}:\n{message.get('text') or message.get('caption') or ''}")
     for number, button in enumerate(buttons, 1):
         print(f"   [{number}] {button['text']}")
@@ -128,6 +132,11 @@ async def _last_keyboard(client: Any, control: Any) -> dict[str, Any] | None:
 async def _handle_line(line: str, client: Any, control: Any, bots: list[Any]) -> None:
     words = line.split()
     if not words:
+        return
+    if words[0] in ("ban", "restore") and words[1:] == ["all"]:
+        for bot in bots:
+            await (client.ban if words[0] == "ban" else client.restore)(bot)
+        print(f"sandbox: every bot {'banned' if words[0] == 'ban' else 'restored'}")
         return
     if words[0] in ("ban", "restore") and len(words) == 2 and words[1].isdigit():
         index = int(words[1]) - 1

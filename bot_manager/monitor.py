@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot_manager.monitor_alerts import plan_alerts
 from bot_manager.monitor_outage import FailureGate, OutageWatch
 from bot_manager.probe import Prober
+from bot_manager.testhooks import ALERTS_COMMITTED, crash_point
 from core.alerts import AlertKind
 from core.domain import BotStatus
 from core.errors import NotFound
@@ -307,8 +308,8 @@ class HealthMonitor:
         self, probed: Sequence[_Probed], undecryptable: Sequence[int] = ()
     ) -> tuple[list[BotResult], int]:
         """Apply the outcomes, and the tokens found undecryptable, to the bots' current
-        states (read afresh, held until commit) in one transaction, then reload routing
-        and queue the alerts."""
+        states (read afresh, held until commit) and write their alerts to the outbox in
+        one transaction, then reload routing. The alert delivery sends them, grouped."""
         async with self._store_lock:
             async with transaction(self._sessions) as session:
                 ids = [item.bot_id for item in probed] + list(undecryptable)
@@ -316,18 +317,18 @@ class HealthMonitor:
                 results = list(self._apply(session, bots, probed))
                 results += self._lock_out(session, bots, undecryptable)
                 await session.flush()
-                messages = await plan_alerts(
+                alerts = await plan_alerts(
                     session,
                     [(bots[r.bot_id], r.change) for r in results if r.change],
                     utcnow(),
-                    self._settings.public_url,
                     kinds=dict.fromkeys(undecryptable, AlertKind.BOT_UNDECRYPTABLE),
                 )
                 routing_changed = changed(session)
+            if alerts:
+                crash_point(ALERTS_COMMITTED)
             if routing_changed and self._on_change is not None:
                 await self._reload_routing()
-            await self._send(messages)
-        return results, len(messages)
+        return results, alerts
 
     def _apply(
         self, session: AsyncSession, bots: dict[int, Bot], probed: Iterable[_Probed]

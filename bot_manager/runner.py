@@ -66,6 +66,7 @@ async def run_all(
     writes pending counts and closes the database."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+    from bot_manager.alert_delivery import AlertDelivery
     from bot_manager.commands import set_commands
     from bot_manager.digest import DigestJob
     from bot_manager.dispatcher import IN_FLIGHT, create_dispatcher
@@ -112,6 +113,10 @@ async def run_all(
         if on_monitor is not None:  # the demo re-checks bots as an operator would
             on_monitor(monitor)
         stack.push_async_callback(monitor.stop)
+        # Alerts go out from the outbox the monitor writes; only this process sends them.
+        delivery = AlertDelivery(settings, store.sessions, bot)
+        delivery.start()
+        stack.push_async_callback(delivery.stop)
         retention = Retention(store.sessions, settings)
         retention.start(scheduler)
         stack.push_async_callback(retention.stop)

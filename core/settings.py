@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     # Where redirect counts that cannot be written at shutdown wait for the next start;
     # unset: `botpool-spool` beside the SQLite file, or in the working directory.
     spool_dir: str | None = None
+    # Alert grouping (core.incidents): how long an incident's first alerts gather before
+    # one message goes out, and the least time between two notifying messages of it.
+    alert_group_wait_s: float = Field(10, ge=0, le=3600)
+    alert_repeat_s: float = Field(60, ge=0, le=86400)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -102,6 +102,7 @@ async def send_message(state: SandboxState, bot: BotState, p: Params) -> dict[st
         inline_markup=inline,
         reply_keyboard=other,
         reply_to=_reply_target(chat, p),
+        silent=p.flag("disable_notification"),
     )
     return message.to_api(chat.to_api())
 

@@ -122,6 +122,7 @@ class StoredMessage:
     forward_origin: dict[str, Any] | None = None
     edit_date: int | None = None
     deleted: bool = False
+    silent: bool = False  # sent with disable_notification
 
     @property
     def from_bot(self) -> bool:
@@ -193,6 +194,7 @@ class StoredMessage:
             "edited": self.edit_date is not None,
             "edit_date": self.edit_date,
             "deleted": self.deleted,
+            "disable_notification": self.silent,
         }
 
     def photo_view(self) -> dict[str, Any] | None:

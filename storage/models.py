@@ -84,6 +84,10 @@ class Operator(Base):
     )
     digest_hour: Mapped[int | None] = mapped_column(SmallInteger)
     digest_sent_on: Mapped[date | None] = mapped_column(Date)
+    # Quiet hours, local: from `quiet_from` up to `quiet_to` (may wrap midnight) only a
+    # pool with no bot left notifies; other alerts arrive silently. Null = none.
+    quiet_from: Mapped[int | None] = mapped_column(SmallInteger)
+    quiet_to: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class Bot(Base):
@@ -245,3 +249,25 @@ class OutageRecord(Base):
     kind: Mapped[str] = mapped_column(String(24))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AlertOutbox(Base):
+    """One alert to tell an operator, written in the transaction of the health change
+    that causes it; the alert delivery of `botpool run` sends it grouped with the others
+    of its operator (core.incidents) and sets `delivered_at` once Telegram accepted."""
+
+    __tablename__ = "alert_outbox"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(24))
+    severity: Mapped[int] = mapped_column(SmallInteger)
+    # What it is about; no foreign key: a pool or bot deleted since is left out of the text.
+    pool_id: Mapped[int | None] = mapped_column(Id)
+    bot_id: Mapped[int | None] = mapped_column(Id)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_alert_outbox_pending", "delivered_at", "operator_id"),)

@@ -1,6 +1,7 @@
 """/settings: the operator's language (answers switch at once), alerts on or off (the
-health monitor reads Operator.alerts_enabled), and the daily digest's hour and time
-zone (the digest job reads them). A zone not among the buttons can be typed."""
+health monitor reads Operator.alerts_enabled), the daily digest's hour and time zone
+(the digest job reads them), and the quiet hours (the alert delivery reads them). A
+zone not among the buttons can be typed."""
 
 from __future__ import annotations
 
@@ -132,6 +133,32 @@ async def zone_typed(
     await send(message, *screen(operator))
 
 
+async def quiet_menu(query: CallbackQuery, operator: Operator, lang: str) -> None:
+    text = t(lang, "settings.quiet_prompt", zone=zone_name(operator))
+    current = (operator.quiet_from, operator.quiet_to)
+    await edit(query, text, keyboards.quiet_hours(lang, current))
+
+
+async def set_quiet(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    operator: Operator,
+    lang: str,
+) -> None:
+    if callback_data.quiet < 0:
+        span: tuple[int | None, int | None] = (None, None)
+        callback_answer.text = t(lang, "settings.quiet_saved_off")
+    elif callback_data.quiet < len(keyboards.QUIET_HOURS):
+        span = keyboards.QUIET_HOURS[callback_data.quiet]
+        callback_answer.text = t(lang, "settings.quiet_saved", span=keyboards.quiet_label(*span))
+    else:
+        return
+    operator = await operators.set_quiet_hours(session, operator.id, *span)
+    await edit(query, *screen(operator))
+
+
 def _on(action: SettingsAction):  # type: ignore[no-untyped-def]
     return SettingsCb.filter(F.action == action)
 
@@ -147,4 +174,6 @@ def create_router() -> Router:
     router.callback_query.register(set_digest_hour, _on(SettingsAction.DIGEST_HOUR))
     router.callback_query.register(zones_menu, _on(SettingsAction.ZONES))
     router.callback_query.register(set_zone, _on(SettingsAction.ZONE))
+    router.callback_query.register(quiet_menu, _on(SettingsAction.QUIET))
+    router.callback_query.register(set_quiet, _on(SettingsAction.QUIET_SET))
     return router

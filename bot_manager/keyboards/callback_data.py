@@ -124,18 +124,22 @@ class SettingsAction(StrEnum):
     DIGEST_HOUR = "hour"
     ZONES = "zones"
     ZONE = "zone"
+    QUIET = "quiet"
+    QUIET_SET = "quietset"
 
 
 class SettingsCb(CallbackData, prefix="settings"):
     """LANGUAGE sets `language`; ALERTS sets alerts to `enabled`; DIGEST_HOUR sets the
     digest's local `hour` (-1 = off); ZONE sets the time zone `zone` (an index of
-    keyboards.settings.ZONES, since zone names can be long)."""
+    keyboards.settings.ZONES, since zone names can be long); QUIET_SET sets the quiet
+    hours to keyboards.settings.QUIET_HOURS[`quiet`] (-1 = none)."""
 
     action: SettingsAction
     language: LanguageChoice | None = None
     enabled: bool = False
     hour: int = -1
     zone: int = -1
+    quiet: int = -1
 
 
 class ReportAction(StrEnum):

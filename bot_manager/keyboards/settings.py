@@ -1,5 +1,5 @@
 """Buttons of /settings: each language named in itself, the alerts switch, the daily
-digest's hour and the time zone."""
+digest's hour, the time zone and the quiet hours."""
 
 from __future__ import annotations
 
@@ -29,8 +29,16 @@ ZONES = (
 )
 
 
+# Quiet hours offered, local (from, to): the night, as most operators sleep it.
+QUIET_HOURS = ((22, 7), (23, 8), (0, 6), (21, 9))
+
+
 def hour_label(hour: int) -> str:
     return f"{hour:02d}:00"
+
+
+def quiet_label(quiet_from: int, quiet_to: int) -> str:
+    return f"{hour_label(quiet_from)}–{hour_label(quiet_to)}"
 
 
 def settings(operator: Operator) -> InlineKeyboardMarkup:
@@ -54,7 +62,10 @@ def settings(operator: Operator) -> InlineKeyboardMarkup:
     builder.button(
         text=t(lang, "settings.button_zone"), callback_data=SettingsCb(action=SettingsAction.ZONES)
     )
-    builder.adjust(len(LanguageChoice), 1, 2)
+    builder.button(
+        text=t(lang, "settings.button_quiet"), callback_data=SettingsCb(action=SettingsAction.QUIET)
+    )
+    builder.adjust(len(LanguageChoice), 1, 2, 1)
     return builder.as_markup()
 
 
@@ -89,4 +100,22 @@ def zones(lang: str, current: str) -> InlineKeyboardMarkup:
         )
     _back(builder, lang)
     builder.adjust(2)
+    return builder.as_markup()
+
+
+def quiet_hours(lang: str, current: tuple[int | None, int | None]) -> InlineKeyboardMarkup:
+    """A button per span of QUIET_HOURS (two to a row), then none and back."""
+    builder = InlineKeyboardBuilder()
+    for index, span in enumerate(QUIET_HOURS):
+        label = quiet_label(*span)
+        builder.button(
+            text=f"✓ {label}" if span == current else label,
+            callback_data=SettingsCb(action=SettingsAction.QUIET_SET, quiet=index),
+        )
+    builder.button(
+        text=t(lang, "settings.quiet_button_off"),
+        callback_data=SettingsCb(action=SettingsAction.QUIET_SET, quiet=-1),
+    )
+    _back(builder, lang)
+    builder.adjust(2, 2, 1, 1)
     return builder.as_markup()

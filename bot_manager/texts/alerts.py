@@ -1,33 +1,28 @@
-"""Alerts of SPEC §6, worded as in the seed's "Notificações".
-
-A bot alert names its one pool in the first line ("do pool 'X'") and gives that pool's
-health below, as the seed does; a bot in several pools gets one health line per pool."""
+"""Alerts of SPEC §6 as one message per incident (issue 19): a headline for the worst
+of what it names, then each pool with its health and the lines of its bots that are not
+online (or that the incident is about), worded after the seed's "Notificações"."""
 
 PT = {
-    "alert.bot_offline": "⚠️ Bot @{bot}{of_pool} está offline.\n{health}",
-    "alert.bot_banned": (
-        "⛔ Bot @{bot}{of_pool} foi banido ou teve o token revogado e saiu da rotação.\n"
-        "{health}\n"
-        "Verifique no @BotFather e toque em «Verificar de novo» no bot quando resolver."
-    ),
-    "alert.bot_recovered": "✅ Bot @{bot}{of_pool} voltou online.\n{health}",
-    "alert.of_pool": " do pool '{pool}'",
-    "alert.pool_health": "Saúde do pool: {health}% ({online}/{total} online)",
+    "alert.head_empty": "🆘 Pool sem nenhum bot disponível: os acessos ao link estão falhando.",
+    "alert.head_banned": "⛔ Bot banido ou com o token revogado: fora da rotação.",
+    "alert.head_critical": "🚨 CRÍTICO: pool com menos da metade dos bots online.",
+    "alert.head_offline": "⚠️ Bot offline: o tráfego foi para os outros.",
+    "alert.head_resolved": "✅ Resolvido: tudo o que este alerta cita voltou ao normal.",
     "alert.pool_line": "Pool '{pool}': saúde {health}% ({online}/{total} online)",
-    "alert.no_pool": "Ele não está em nenhum pool.",
-    "alert.pool_critical": (
-        "🚨 CRÍTICO: Pool '{pool}' com apenas {health}% de saúde!\n"
-        "Apenas {online} de {total} bots online. Adicione mais bots ou verifique os existentes."
+    "alert.pool_empty": "  sem nenhum bot: todo acesso a {link} está falhando agora",
+    "alert.pool_critical": "  CRÍTICO: adicione bots ou verifique os existentes",
+    "alert.line_banned": "  ⛔ @{bot} banido",
+    "alert.line_offline": "  ⚠️ @{bot} offline",
+    "alert.line_undecryptable": (
+        "  🔐 @{bot} fora de rotação: o token não pode ser decifrado (cannot be decrypted) "
+        "com a chave deste servidor (BOTPOOL_SECRET_KEY)"
     ),
-    "alert.pool_healthy": (
-        "✅ Pool '{pool}' saiu do estado crítico.\n"
-        "Saúde do pool: {health}% ({online}/{total} online)"
-    ),
-    "alert.pool_empty": (
-        "🆘 Pool '{pool}' ficou sem nenhum bot disponível: todo acesso a {link} "
-        "está falhando agora.\n"
-        "Saúde do pool: {health}% ({online}/{total} online). "
-        "Adicione um bot ao pool ou verifique os existentes."
+    "alert.line_degraded": "  🟡 @{bot} instável",
+    "alert.line_online": "  ✅ @{bot} online",
+    "alert.no_pool": "Fora de qualquer pool:",
+    "alert.banned_hint": (
+        "Verifique os bots banidos no @BotFather e toque em «Verificar de novo» em cada um "
+        "quando resolver."
     ),
     "alert.bot_undecryptable": (
         "🔒 Bot @{bot}{of_pool} saiu da rotação: o token dele não pode ser decifrado com "
@@ -55,29 +50,25 @@ PT = {
 }
 
 EN = {
-    "alert.bot_offline": "⚠️ Bot @{bot}{of_pool} is offline.\n{health}",
-    "alert.bot_banned": (
-        "⛔ Bot @{bot}{of_pool} was banned or its token revoked; it is out of rotation.\n"
-        "{health}\n"
-        "Check it in @BotFather and press «Check again» on the bot once it is fixed."
-    ),
-    "alert.bot_recovered": "✅ Bot @{bot}{of_pool} is back online.\n{health}",
-    "alert.of_pool": " in pool '{pool}'",
-    "alert.pool_health": "Pool health: {health}% ({online}/{total} online)",
+    "alert.head_empty": "🆘 A pool has no bot left: every visit to its link is failing.",
+    "alert.head_banned": "⛔ Bot banned or its token revoked: out of rotation.",
+    "alert.head_critical": "🚨 CRITICAL: a pool is down to less than half of its bots.",
+    "alert.head_offline": "⚠️ Bot offline: its traffic went to the others.",
+    "alert.head_resolved": "✅ Resolved: everything this alert names is back to normal.",
     "alert.pool_line": "Pool '{pool}': health {health}% ({online}/{total} online)",
-    "alert.no_pool": "It is not in any pool.",
-    "alert.pool_critical": (
-        "🚨 CRITICAL: pool '{pool}' is down to {health}% health!\n"
-        "Only {online} of {total} bots online. Add bots or check the ones you have."
+    "alert.pool_empty": "  no bot left: every visit to {link} is failing now",
+    "alert.pool_critical": "  CRITICAL: add bots or check the ones it has",
+    "alert.line_banned": "  ⛔ @{bot} banned",
+    "alert.line_offline": "  ⚠️ @{bot} offline",
+    "alert.line_undecryptable": (
+        "  🔐 @{bot} out of rotation: its token cannot be decrypted with this server's key "
+        "(BOTPOOL_SECRET_KEY)"
     ),
-    "alert.pool_healthy": (
-        "✅ Pool '{pool}' is out of the critical state.\n"
-        "Pool health: {health}% ({online}/{total} online)"
-    ),
-    "alert.pool_empty": (
-        "🆘 Pool '{pool}' has no bot left: every visit to {link} is failing now.\n"
-        "Pool health: {health}% ({online}/{total} online). "
-        "Add a bot to the pool or check the ones it has."
+    "alert.line_degraded": "  🟡 @{bot} unsteady",
+    "alert.line_online": "  ✅ @{bot} online",
+    "alert.no_pool": "Not in any pool:",
+    "alert.banned_hint": (
+        "Check the banned bots in @BotFather and press «Check again» on each once it is fixed."
     ),
     "alert.bot_undecryptable": (
         "🔒 Bot @{bot}{of_pool} is out of rotation: its token cannot be decrypted with "

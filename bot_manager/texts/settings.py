@@ -1,9 +1,10 @@
-"""/settings: the operator's language, alerts, daily digest hour and time zone."""
+"""/settings: the operator's language, alerts, daily digest hour, time zone and quiet
+hours."""
 
 PT = {
     "settings.title": (
         "⚙️ Configurações\nIdioma: {language}\nAlertas: {alerts}\n"
-        "Resumo diário: {digest}\nFuso horário: {zone}"
+        "Resumo diário: {digest}\nFuso horário: {zone}\nHorário silencioso: {quiet}"
     ),
     "settings.language_name": "Português",
     "settings.alerts_on": "ligados 🔔",
@@ -29,6 +30,15 @@ PT = {
         "(por exemplo Europe/Lisbon)."
     ),
     "settings.zone_saved": "Fuso horário: {zone}",
+    "settings.button_quiet": "🌙 Horário silencioso",
+    "settings.quiet_off": "nenhum",
+    "settings.quiet_prompt": (
+        "🌙 No horário silencioso os alertas chegam sem som, exceto quando um pool fica sem "
+        "nenhum bot. Escolha o horário (fuso {zone}):"
+    ),
+    "settings.quiet_button_off": "🚫 Sem horário silencioso",
+    "settings.quiet_saved": "Horário silencioso: {span}",
+    "settings.quiet_saved_off": "Sem horário silencioso",
     "settings.zone_unknown": (
         "Fuso horário desconhecido. Envie um nome IANA como America/Sao_Paulo ou "
         "Europe/Lisbon, ou /cancel."
@@ -38,7 +48,7 @@ PT = {
 EN = {
     "settings.title": (
         "⚙️ Settings\nLanguage: {language}\nAlerts: {alerts}\n"
-        "Daily digest: {digest}\nTime zone: {zone}"
+        "Daily digest: {digest}\nTime zone: {zone}\nQuiet hours: {quiet}"
     ),
     "settings.language_name": "English",
     "settings.alerts_on": "on 🔔",
@@ -64,6 +74,15 @@ EN = {
         "(for example Europe/Lisbon)."
     ),
     "settings.zone_saved": "Time zone: {zone}",
+    "settings.button_quiet": "🌙 Quiet hours",
+    "settings.quiet_off": "none",
+    "settings.quiet_prompt": (
+        "🌙 During quiet hours alerts arrive without a sound, except when a pool has no bot "
+        "left. Pick the hours (time zone {zone}):"
+    ),
+    "settings.quiet_button_off": "🚫 No quiet hours",
+    "settings.quiet_saved": "Quiet hours: {span}",
+    "settings.quiet_saved_off": "No quiet hours",
     "settings.zone_unknown": (
         "Unknown time zone. Send an IANA name such as America/Sao_Paulo or Europe/Lisbon, "
         "or /cancel."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot_manager.keyboards.settings import hour_label
+from bot_manager.keyboards.settings import hour_label, quiet_label
 from bot_manager.texts import t
 from core.reports import DEFAULT_TIME_ZONE
 from storage.models import Operator
@@ -15,6 +15,10 @@ def settings_text(operator: Operator) -> str:
         digest = t(lang, "settings.digest_off")
     else:
         digest = t(lang, "settings.digest_at", hour=hour_label(operator.digest_hour))
+    if operator.quiet_from is None or operator.quiet_to is None:
+        quiet = t(lang, "settings.quiet_off")
+    else:
+        quiet = quiet_label(operator.quiet_from, operator.quiet_to)
     return t(
         lang,
         "settings.title",
@@ -22,6 +26,7 @@ def settings_text(operator: Operator) -> str:
         alerts=t(lang, alerts),
         digest=digest,
         zone=zone_name(operator),
+        quiet=quiet,
     )
 
 

@@ -71,6 +71,19 @@ async def set_digest_hour(session: AsyncSession, operator_id: int, hour: int | N
     return operator
 
 
+async def set_quiet_hours(
+    session: AsyncSession, operator_id: int, quiet_from: int | None, quiet_to: int | None
+) -> Operator:
+    """Local hours [from, to) when only a pool with no bot left notifies; None: none."""
+    if (quiet_from is None) != (quiet_to is None) or any(
+        hour is not None and not 0 <= hour <= 23 for hour in (quiet_from, quiet_to)
+    ):
+        raise Invalid("quiet_hours", "two hours from 0 to 23, or none")
+    operator = await get_or_create(session, operator_id)
+    operator.quiet_from, operator.quiet_to = quiet_from, quiet_to
+    return operator
+
+
 async def with_digest(session: AsyncSession) -> Sequence[Operator]:
     """Every operator who asked for the daily digest."""
     statement = select(Operator).where(Operator.digest_hour.is_not(None)).order_by(Operator.id)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -181,3 +181,17 @@ async def states_with_bots(
 async def slug_taken(session: AsyncSession, slug: str) -> bool:
     """Whether any operator's pool has `slug` (slugs are unique across the installation)."""
     return await session.scalar(select(Pool.id).where(Pool.slug == slug)) is not None
+
+
+async def states_named(
+    session: AsyncSession, owner_id: int, pool_ids: Iterable[int], bot_ids: Iterable[int]
+) -> list[tuple[Pool, PoolState]]:
+    """The owner's pools among `pool_ids` or having any of `bot_ids`, with their members
+    (what an alert about those pools and bots shows)."""
+    having = select(Member.pool_id).where(Member.bot_id.in_(list(bot_ids)))
+    statement = _with_members(
+        select(Pool)
+        .where(Pool.owner_id == owner_id, or_(Pool.id.in_(list(pool_ids)), Pool.id.in_(having)))
+        .order_by(Pool.id)
+    )
+    return [(pool, state_of(pool)) for pool in (await session.scalars(statement)).all()]

@@ -12,6 +12,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
+from bot_manager.alert_delivery import AlertDelivery
 from bot_manager.monitor import HealthMonitor
 from bot_manager.notifier import Notifier
 from bot_manager.probe import Prober
@@ -42,6 +43,7 @@ class MonitorWorld:
     prober: Prober
     notifier: Notifier
     monitor: HealthMonitor
+    delivery: AlertDelivery
     reloads: list[datetime] = field(default_factory=list)
     db_ids: dict[int, int] = field(default_factory=dict)
 
@@ -110,10 +112,15 @@ class MonitorWorld:
         for _ in range(count):
             await self.monitor.run_pass()
 
-    async def alerts(self, chat_id: int) -> list[str]:
-        """What the control bot wrote to `chat_id`, once every queued alert is delivered."""
+    async def alerts(self, chat_id: int, now: datetime | None = None) -> list[str]:
+        """What the control bot wrote to `chat_id` (edits included), after one round of
+        alert delivery at `now`."""
+        return [m["text"] for m in await self.chat(chat_id, now)]
+
+    async def chat(self, chat_id: int, now: datetime | None = None) -> list[dict]:
+        await self.delivery.deliver_due(now)
         assert await self.notifier.drain(10)
-        return [m["text"] for m in await self.client.messages(self.control, chat_id)]
+        return await self.client.messages(self.control, chat_id)
 
     async def picks(self, pool_id: int, times: int = 50) -> set[int | None]:
         """The bots /go would give over `times` leads (None = 503), from the stored state."""
@@ -140,6 +147,8 @@ def monitor_settings(settings: Settings, sandbox: Sandbox) -> Settings:
             "health_timeout_s": 1.0,
             "breaker_cooldown_s": 0.0,
             "ban_after_failures": 3,
+            "alert_group_wait_s": 0.0,
+            "alert_repeat_s": 0.0,
         }
     )
 
@@ -160,6 +169,7 @@ async def monitor_world(
         reloads.append(utcnow())
 
     monitor = HealthMonitor(monitor_settings, sessions, cipher, prober, notifier, on_change)
+    delivery = AlertDelivery(monitor_settings, sessions, control_bot, retry_s=0.05)
     world = MonitorWorld(
         settings=monitor_settings,
         sessions=sessions,
@@ -170,6 +180,7 @@ async def monitor_world(
         prober=prober,
         notifier=notifier,
         monitor=monitor,
+        delivery=delivery,
         reloads=reloads,
     )
     try:

@@ -1,8 +1,12 @@
-"""The health monitor against the sandbox: probes, the state machine, routing, alerts."""
+"""The health monitor against the sandbox: probes, the state machine, routing, alerts.
+
+Alerts go through the outbox and one round of alert delivery (world.alerts) with no
+group wait: whatever changed since the last round is told in one message."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import aiohttp
 import pytest
@@ -14,6 +18,7 @@ from core.errors import NotFound
 from core.health import ProbeOutcome
 from redirect_server.app import create_app, serve
 from redirect_server.keys import ON_CHANGE
+from storage.models import utcnow
 
 OWNER = 7001
 
@@ -49,11 +54,12 @@ async def test_banned_bot_is_banned_after_ban_after_failures_passes_and_never_ch
     assert world.db_id(banned) not in picks
     assert picks == {world.db_id(bot) for bot in fleet[1:]}
 
-    texts = await world.alerts(OWNER)
-    assert count(texts, f"@{banned.username}", "banned") == 1
-    assert count(texts, "in pool 'LEADS'", "Pool health: 75% (3/4 online)") == 2
-    assert count(texts, "CRITICAL") == 0
-    assert all(banned.username in text for text in texts)
+    (text,) = await world.alerts(OWNER)  # offline, then banned: one incident, one message
+    assert text.startswith("⛔ Bot banned")
+    assert f"@{banned.username} banned" in text
+    assert "Pool 'LEADS': health 75% (3/4 online)" in text
+    assert "CRITICAL" not in text
+    assert "offline" not in text
 
 
 @pytest.mark.parametrize(
@@ -74,12 +80,12 @@ async def test_pool_critical_alert_only_below_half_and_only_once(
 
     await world.passes(world.settings.ban_after_failures + 2)
 
-    texts = await world.alerts(OWNER)
-    assert count(texts, "CRITICAL") == criticals
-    if criticals:
-        online = size - lost
-        assert count(texts, "CRITICAL", f"Only {online} of {size} bots online") == 1
-    assert count(texts, "banned") == lost
+    (text,) = await world.alerts(OWNER)
+    assert text.count("CRITICAL") == criticals
+    online = size - lost
+    assert f"health {round(100 * online / size)}% ({online}/{size} online)" in text
+    assert text.count("⛔ @") == lost
+    assert await world.alerts(OWNER) == [text]  # nothing more while the states hold
 
 
 @pytest.mark.parametrize("fault", ["error", "timeout"])
@@ -101,6 +107,7 @@ async def test_failing_bot_goes_degraded_then_offline_is_never_banned_and_recove
         await world.monitor.run_pass()
         statuses.append(await world.status(sick))
     assert statuses[:2] == [BotStatus.DEGRADED, BotStatus.OFFLINE]
+    (offline,) = await world.alerts(OWNER)
     assert set(statuses[2:]) == {BotStatus.OFFLINE}
     row = await world.row(sick)
     assert row.breaker_until is not None and row.auth_failures == 0
@@ -112,10 +119,9 @@ async def test_failing_bot_goes_degraded_then_offline_is_never_banned_and_recove
     assert world.db_id(sick) in await world.picks(pool_id)
 
     texts = await world.alerts(OWNER)
-    assert count(texts, f"@{sick.username}", "is offline") == 1
-    assert (
-        count(texts, f"@{sick.username}", "is back online", "Pool health: 100% (3/3 online)") == 1
-    )
+    assert texts[0] == offline and offline.startswith("⚠️ Bot offline")
+    assert f"@{sick.username} offline" in offline and "(2/3 online)" in offline
+    assert count(texts, "Resolved", f"@{sick.username} online", "(3/3 online)") == 1
     assert count(texts, "banned") == 0
     assert len(texts) == 2
 
@@ -191,18 +197,18 @@ async def test_pool_that_loses_its_last_bot_sends_no_bot_left_once_and_routes_no
 
     await world.passes(6)
 
-    texts = await world.alerts(OWNER)
-    empty = [t for t in texts if "has no bot left" in t]
-    assert len(empty) == 1
-    assert f"{world.settings.public_url}/go/red1" in empty[0]
-    assert "Pool health: 0% (0/1 online)" in empty[0]
+    (empty,) = await world.alerts(OWNER)
+    assert empty.startswith("🆘 A pool has no bot left")
+    assert f"{world.settings.public_url}/go/red1 is failing" in empty
+    assert "Pool 'RED1': health 0% (0/1 online)" in empty
     assert await world.picks(pool_id) == {None}
 
     await world.client.clear_faults(bot)
     await world.passes(2)
     texts = await world.alerts(OWNER)
-    assert count(texts, "'RED1' is out of the critical state") == 1
-    assert count(texts, "has no bot left") == 1
+    assert count(texts, "Resolved", "Pool 'RED1': health 100% (1/1 online)") == 1
+    assert count(texts, "no bot left") == 1
+    assert len(texts) == 2
 
 
 async def test_bot_in_several_pools_is_probed_once_and_alerted_once_with_each_pools_health(
@@ -221,12 +227,12 @@ async def test_bot_in_several_pools_is_probed_once_and_alerted_once_with_each_po
     assert report.probed == 2
     await world.monitor.run_pass()
 
-    texts = await world.alerts(OWNER)
-    offline = [t for t in texts if "is offline" in t]
-    assert len(offline) == 1
-    assert "Pool 'ALPHA': health 50% (1/2 online)" in offline[0]
-    assert "Pool 'BETA': health 0% (0/1 online)" in offline[0]
-    assert "Pool 'GAMMA': health 50% (1/2 online)" in offline[0]
+    (text,) = await world.alerts(OWNER)  # BETA is empty: that is the headline
+    assert text.startswith("🆘")
+    assert "Pool 'ALPHA': health 50% (1/2 online)" in text
+    assert "Pool 'BETA': health 0% (0/1 online)" in text
+    assert "Pool 'GAMMA': health 50% (1/2 online)" in text
+    assert text.count(f"@{shared.username} offline") == 3  # under each of its pools
 
 
 async def test_alerts_are_in_the_owners_language_and_only_when_enabled(monitor_world):
@@ -245,8 +251,9 @@ async def test_alerts_are_in_the_owners_language_and_only_when_enabled(monitor_w
     assert await world.alerts(silent) == []
     assert await world.status(silent_bot) is BotStatus.OFFLINE
     (text,) = await world.alerts(portuguese)
-    assert text.startswith(f"⚠️ Bot @{pt_bot.username} do pool 'INSS' está offline.")
-    assert "Saúde do pool: 50% (1/2 online)" in text
+    assert text.startswith("⚠️ Bot offline: o tráfego foi para os outros.")
+    assert "Pool 'INSS': saúde 50% (1/2 online)" in text
+    assert f"⚠️ @{pt_bot.username} offline" in text
 
 
 async def test_routing_table_reloads_after_a_change_and_not_after_a_quiet_pass(monitor_world):
@@ -354,8 +361,8 @@ async def test_recheck_probes_a_banned_bot_at_once_and_brings_it_back(monitor_wo
     assert await world.monitor.recheck(OWNER, world.db_id(bot)) is BotStatus.ONLINE
     assert len(world.reloads) == reloads + 1
     assert world.db_id(bot) in await world.picks(pool_id)
-    texts = await world.alerts(OWNER)
-    assert count(texts, f"@{bot.username}", "is back online") == 1
+    (text,) = await world.alerts(OWNER)  # banned and back before the round: over
+    assert text.startswith("✅ Resolved") and f"@{bot.username} online" in text
 
 
 async def test_recheck_of_another_operators_bot_is_not_found_and_probes_nothing(monitor_world):
@@ -387,14 +394,15 @@ async def test_pass_completes_while_the_control_bot_cannot_deliver_and_alert_arr
 
     reports = [await world.monitor.run_pass() for _ in range(3)]
     assert await world.status(bot) is BotStatus.BANNED
-    assert [r.alerts for r in reports] == [0, 1, 1]
-    await world.client.wait_for_requests(world.control, "sendMessage", 2)
+    assert [r.alerts for r in reports] == [0, 1, 1]  # written to the outbox
+    assert await world.alerts(OWNER) == []  # Telegram refused: kept for a later attempt
+    assert await world.client.request_count(world.control, "sendMessage") == 1
     await world.client.clear_faults(world.control)
 
-    texts = await world.alerts(OWNER)
-    assert count(texts, f"@{bot.username}", "banned") == 1
-    assert count(texts, f"@{bot.username}", "is offline") == 1
-    assert len(texts) == 2
+    later = utcnow() + timedelta(minutes=10)
+    (text,) = await world.alerts(OWNER, later)
+    assert f"@{bot.username} banned" in text
+    assert await world.alerts(OWNER, later) == [text]  # delivered once
 
 
 async def test_go_link_moves_off_a_banned_bot_at_once_and_answers_503_with_no_bot_left(

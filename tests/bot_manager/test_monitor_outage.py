@@ -78,7 +78,7 @@ async def test_a_token_made_undecryptable_leaves_rotation_within_one_pass_and_al
     await world.monitor.run_pass()
     assert await world.status(locked) is BotStatus.ONLINE
     assert world.db_id(locked) in await world.picks(pool_id)
-    assert count(await world.alerts(OWNER), f"@{locked.username}", "is back online") == 1
+    assert count(await world.alerts(OWNER), f"@{locked.username} online", "back to normal") == 1
 
 
 async def test_recheck_of_a_banned_bot_whose_token_cannot_be_decrypted_keeps_it_out(

@@ -31,7 +31,7 @@ async def test_language_switch_changes_this_and_every_later_answer_and_back(cont
     shown = await control_bot.message(OPERATOR, card["message_id"])
     assert shown["text"] == (
         "⚙️ Settings\nLanguage: English\nAlerts: on 🔔\n"
-        "Daily digest: off\nTime zone: America/Sao_Paulo"
+        "Daily digest: off\nTime zone: America/Sao_Paulo\nQuiet hours: none"
     )
     assert (await stored(control_bot)).language == "en"
     assert (await ask(control_bot, "/stats"))["text"] == (
@@ -143,3 +143,24 @@ async def test_a_crafted_digest_hour_outside_the_day_changes_nothing(control_bot
     answer = await control_bot.press(OPERATOR, card, "forged")
     assert answer["show_alert"] is True
     assert (await stored(control_bot)).digest_hour is None
+
+
+async def test_quiet_hours_are_picked_from_the_spans_and_turned_off_again(control_bot):
+    card = await ask(control_bot, "/settings")
+    assert "Horário silencioso: nenhum" in card["text"]
+
+    spans = await control_bot.tap(OPERATOR, card, "Horário silencioso")
+    assert "sem som" in spans["text"] and "America/Sao_Paulo" in spans["text"]
+    answer = await control_bot.press(OPERATOR, spans, "22:00–07:00")
+    assert answer["text"] == "Horário silencioso: 22:00–07:00"
+    operator = await stored(control_bot)
+    assert (operator.quiet_from, operator.quiet_to) == (22, 7)
+    card = await control_bot.message(OPERATOR, card["message_id"])
+    assert "Horário silencioso: 22:00–07:00" in card["text"]
+
+    spans = await control_bot.tap(OPERATOR, card, "Horário silencioso")
+    control_bot.button_text(spans, "✓ 22:00–07:00")
+    answer = await control_bot.press(OPERATOR, spans, contains="Sem horário silencioso")
+    assert answer["text"] == "Sem horário silencioso"
+    operator = await stored(control_bot)
+    assert (operator.quiet_from, operator.quiet_to) == (None, None)

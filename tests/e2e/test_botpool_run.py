@@ -56,10 +56,12 @@ async def alerts_about(driver: ControlBotDriver, needle: str, after: int) -> lis
     return [m["text"] for m in messages if m["message_id"] > after and needle in (m["text"] or "")]
 
 
-async def wait_alert(driver: ControlBotDriver, needle: str, after: int) -> None:
+async def wait_alert(driver: ControlBotDriver, needle: str, after: int, *also: str) -> None:
+    """Until a message after `after` has `needle` and every one of `also`."""
     async with asyncio.timeout(WAIT_S):
         while True:
-            if await alerts_about(driver, needle, after):
+            texts = await alerts_about(driver, needle, after)
+            if any(all(more in text for more in also) for text in texts):
                 return
             await asyncio.sleep(0.1)
 
@@ -92,6 +94,7 @@ async def test_botpool_run_end_to_end_failover_alerts_and_clean_shutdown(
         BOTPOOL_BREAKER_COOLDOWN_S="1",
         BOTPOOL_BAN_AFTER_FAILURES="2",
         BOTPOOL_RATE_LIMIT_PER_MIN="0",
+        BOTPOOL_ALERT_GROUP_WAIT_S="1",
     )
     async with botpool("run", env=env, cwd=tmp_path) as process:
         await wait_http_ok(f"http://127.0.0.1:{port}/healthz")
@@ -181,17 +184,21 @@ async def journey(driver: ControlBotDriver, port: int) -> None:
         listing = await driver.wait_reply(OPERATOR, f"@{victim}", after=sent, timeout_s=WAIT_S)
         detail = await driver.tap(OPERATOR, listing, f"@{victim}")
         await driver.press(OPERATOR, detail, contains="Verificar de novo")
-        await wait_alert(driver, "voltou online", mark)
-        recovered = await alerts_about(driver, "voltou online", mark)
-        assert len(recovered) == 1 and f"@{victim}" in recovered[0]
+        await wait_alert(driver, "Resolvido", mark)
+        recovered = await alerts_about(driver, "Resolvido", mark)
+        assert len(recovered) == 1 and f"✅ @{victim} online" in recovered[0]
         await leads.until(lambda seen: set(seen) == set(USERNAMES), "traffic back")
 
-        # All banned: 503, and the operator hears the pool has no bot left. Other bots of
-        # the fleet still answer, so this is the pool's failure, not an outage of the way
-        # to Telegram (when most of the fleet fails at once, states are kept instead).
+        # All banned at once: 503, and the operator hears it as one incident: the pool
+        # has no bot left, with the four bans in it, in at most two notifying messages.
+        # Other bots of the fleet still answer, so this is the pool's failure, not an
+        # outage of the way to Telegram (when most of the fleet fails, states are kept).
         await healthy_bystanders(driver, len(USERNAMES))
         mark = await last_message_id(driver)
         for username in USERNAMES:
             await client.ban(bots[username])
         await leads.until(lambda seen: seen == [503] * len(seen), "503")
         await wait_alert(driver, "sem nenhum bot", mark)
+        await wait_alert(driver, "Pool 'Funil E2E'", mark, *(f"⛔ @{u} banido" for u in USERNAMES))
+        told = [m for m in await driver.messages(OPERATOR) if m["message_id"] > mark]
+        assert len([m for m in told if not m["disable_notification"]]) <= 2, told

@@ -33,13 +33,15 @@ async def test_demo_serves_its_go_link_and_stops_cleanly(tmp_path):
 async def test_demo_chaos_bans_a_bot_and_the_alerts_reach_the_terminal(tmp_path):
     port = free_port()
     args = ("demo", "--port", str(port), "--chaos", "--chaos-every", "6")
-    env = clean_env(BOTPOOL_HEALTH_INTERVAL_S="1")
+    env = clean_env(BOTPOOL_HEALTH_INTERVAL_S="1", BOTPOOL_ALERT_GROUP_WAIT_S="1")
     async with botpool(*args, env=env, cwd=tmp_path) as demo:
         banned = await demo.wait_for_line("chaos: @", timeout_s=90)
         username = banned.split("@", 1)[1].split()[0]
-        # The health checks notice, the operator is told in the terminal, and after the
-        # next chaos step the bot is restored, re-checked and back.
-        await demo.wait_for_line(f"Bot @{username} do pool 'Demo' está offline", timeout_s=60)
+        # The health checks notice, the operator is told in the terminal (one message,
+        # edited as the ban is confirmed), and after the next chaos step the bot is
+        # restored, re-checked, and one message closes the incident.
+        await demo.wait_for_line("Pool 'Demo': saúde 75% (3/4 online)", timeout_s=60)
         await demo.wait_for_line(f"chaos: @{username} restored", timeout_s=60)
-        await demo.wait_for_line(f"Bot @{username} do pool 'Demo' voltou online", timeout_s=60)
+        await demo.wait_for_line("✅ Resolvido", timeout_s=60)
+        await demo.wait_for_line(f"✅ @{username} online", timeout_s=60)
         assert await demo.stop() == 0, demo.text()
