@@ -339,6 +339,7 @@ class Figures:
     changes_replica: list[float] = field(default_factory=list)
     change_api: list[float] = field(default_factory=list)
     change_misses: int = 0
+    writer_busy: int = 0
     writes: list[tuple[float, float]] = field(default_factory=list)  # (start unix, seconds)
     failover_s: float | None = None
     failover_note: str = ""
@@ -409,6 +410,7 @@ async def changer(
 
 
 async def writer(url: str, figures: Figures, until: float) -> None:
+    from core.errors import StorageBusy
     from storage.db import create_engine, create_sessions, transaction
     from storage.repos import operators
 
@@ -419,8 +421,11 @@ async def writer(url: str, figures: Figures, until: float) -> None:
         while time.perf_counter() < until:
             flip = not flip
             at, started = time.time(), time.perf_counter()
-            async with transaction(sessions) as session:
-                await operators.set_language(session, OWNER, "en" if flip else "pt-BR")
+            try:
+                async with transaction(sessions) as session:
+                    await operators.set_language(session, OWNER, "en" if flip else "pt-BR")
+            except StorageBusy:  # waited the whole busy timeout: counted as such
+                figures.writer_busy += 1
             figures.writes.append((at, time.perf_counter() - started))
             await asyncio.sleep(WRITER_EVERY_S)
     finally:
@@ -718,7 +723,8 @@ def summarize(
             else "-"
         ),
         "writer max wait: in a pass / any": f"{max(in_pass, default=0) * ms:.0f} / "
-        f"{max((s for _, s in figures.writes), default=0) * ms:.0f} ms",
+        f"{max((s for _, s in figures.writes), default=0) * ms:.0f} ms"
+        + (f" ({figures.writer_busy} busy)" if figures.writer_busy else ""),
         "ban -> last lead": f"{failover} ({figures.failover_note})",
         "API member adds (10 clients)": f"{adds[0]:.0f}/s ({adds[1]} ok, {adds[2]} refused, "
         f"p99 {adds[3]:.0f} ms)",
