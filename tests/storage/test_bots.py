@@ -176,3 +176,16 @@ async def test_bots_are_counted_by_status_with_every_status_named(
     assert counted == {
         status: {BotStatus.ONLINE: 2, BotStatus.BANNED: 1}.get(status, 0) for status in BotStatus
     }
+
+
+async def test_due_for_probe_reads_a_fleet_larger_than_one_slice_whole(
+    sessions: Sessions, cipher: TokenCipher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bots, "DUE_SLICE", 2)
+    async with transaction(sessions) as session:
+        ids = [(await register(session, cipher, telegram_id=7000 + n)).id for n in range(5)]
+    async with sessions() as session:
+        due, total = await bots.due_for_probe(session, NOW + timedelta(days=1))
+    assert [d.bot_id for d in due] == sorted(ids)
+    assert total == 5
+    assert {d.state.status for d in due} == {BotStatus.ONLINE}
