@@ -104,7 +104,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def paced(base: str, n_pools: int, rate: int, seconds: float) -> dict[str, Any]:
-    clock = time.perf_counter  # not clock(): uvloop's counts whole milliseconds
+    clock = time.perf_counter  # not loop.time(): uvloop counts whole milliseconds
     connector = aiohttp.TCPConnector(limit=200)
     from_schedule: list[float] = []
     from_send: list[float] = []
