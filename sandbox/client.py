@@ -147,6 +147,20 @@ class SandboxClient:
         body = {"kind": kind, "methods": methods, **params}
         await self._call("POST", _bot_path(bot) + "/faults", body)
 
+    async def add_fault_many(
+        self,
+        kind: str,
+        *,
+        bots: list[int] | None = None,
+        methods: list[str] | None = None,
+        **params: Any,
+    ) -> int:
+        """One fault for the bots `bots` (ids), or for every bot; how many it reached."""
+        body = {"kind": kind, "methods": methods, "bots": bots, **params}
+        if bots is None:
+            del body["bots"]
+        return int((await self._call("POST", "/sandbox/faults", body))["bots"])
+
     async def slow(self, bot: BotRef, delay_ms: int, *, methods: list[str] | None = None) -> None:
         await self.add_fault(bot, "slow", methods=methods, delay_ms=delay_ms)
 

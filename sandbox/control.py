@@ -117,6 +117,20 @@ async def add_fault(request: web.Request) -> Any:
     return bot.to_view()
 
 
+@routes.post("/sandbox/faults")
+@control
+async def add_fault_many(request: web.Request) -> Any:
+    """One fault for many bots at once (`bots`: their ids; every bot when left out), so
+    that a fleet of thousands is slowed in one call."""
+    body, state = await _body(request), request.app[STATE_KEY]
+    ids = body.pop("bots", None)
+    fault = _fault(body)
+    chosen = list(state.bots_by_id.values()) if ids is None else [state.find(int(i)) for i in ids]
+    for bot in chosen:
+        bot.set_fault(fault)
+    return {"bots": len(chosen)}
+
+
 def _fault(body: dict[str, Any]) -> Fault:
     kind = body.get("kind")
     if kind not in FAULT_KINDS:

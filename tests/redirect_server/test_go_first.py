@@ -5,11 +5,13 @@ request to the application."""
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from redirect_server import keys
 from redirect_server.app import create_app, serve
 
 PATHS = (
@@ -119,3 +121,20 @@ async def test_serve_answers_go_ahead_of_the_application_layer(seed, settings, s
         ("GET", "/go/promo/"): (404, "yes"),  # not a /go link: the router's catch-all
         ("GET", "/healthz"): (200, "yes"),
     }
+
+
+async def test_serve_leaves_the_start_up_heap_out_of_the_cyclic_collector(
+    seed, settings, sessions, cipher
+):
+    await seed.pool("promo", ("a_bot",))
+    app = create_app(settings, sessions, cipher)
+    gc.unfreeze()
+    runner = await serve(app, "127.0.0.1", 0)
+    try:
+        routes = app[keys.ROUTING].routes
+        assert "promo" in routes
+        assert gc.get_freeze_count() > 0
+        assert all(tracked is not routes for tracked in gc.get_objects())
+    finally:
+        await runner.cleanup()
+        gc.unfreeze()

@@ -166,3 +166,16 @@ async def test_server_shutdown_releases_held_requests():
         response.release()
     finally:
         await session.close()
+
+
+async def test_one_fault_reaches_many_bots_at_once(sandbox, sandbox_client):
+    fleet = await sandbox_client.create_bots(3)
+
+    reached = await sandbox_client.add_fault_many(
+        "error", bots=[fleet[0].id, fleet[1].id], methods=["getMe"], status=503
+    )
+    everyone = await sandbox_client.add_fault_many("slow", delay_ms=1, methods=["getMe"])
+
+    assert (reached, everyone) == (2, 3)
+    kinds = [sorted(f.kind for f in sandbox.state.find(bot.id).faults) for bot in fleet]
+    assert kinds == [["error", "slow"], ["error", "slow"], ["slow"]]

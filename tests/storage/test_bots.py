@@ -229,3 +229,16 @@ async def test_the_owners_new_token_keeps_the_bot_and_brings_it_online(
             None,
         )
         assert cipher.decrypt(stored.token_encrypted) == NEW_TOKEN
+
+
+async def test_due_for_probe_reads_a_fleet_larger_than_one_slice_whole(
+    sessions: Sessions, cipher: TokenCipher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bots, "DUE_SLICE", 2)
+    async with transaction(sessions) as session:
+        ids = [(await register(session, cipher, telegram_id=7000 + n)).id for n in range(5)]
+    async with sessions() as session:
+        due, total = await bots.due_for_probe(session, NOW + timedelta(days=1))
+    assert [d.bot_id for d in due] == sorted(ids)
+    assert total == 5
+    assert {d.state.status for d in due} == {BotStatus.ONLINE}

@@ -1,0 +1,183 @@
+"""`botpool run` or `botpool redirect` for bench/scale.py, with two probes added from
+outside the product code (nothing on the /go path changes):
+
+- the event loop's lag: a task that sleeps LAG_TICK_S and notes how late it wakes; every
+  second a line `LAG <unix time> <max ms over that second>` goes to stderr;
+- health passes (run only): each HealthMonitor.run_pass writes a line
+  `PASS <start unix> <end unix> <probed> <changes> <store s>` to stderr;
+- each garbage collection over GC_REPORT_MS: `GC <unix> <generation> <ms> <collected>`;
+- each write transaction over TX_REPORT_MS: `TX <unix> <ms> <caller>`;
+- with SCALE_STALL_DUMP=1, a watchdog thread prints the main thread's stack while the
+  loop is late by more than STALL_S (the cause of a stall, not only its length).
+
+    python bench/scale_proc.py run|redirect      (environment as for botpool)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import os
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+LAG_TICK_S = 0.005
+LAG_REPORT_S = 1.0
+
+
+STALL_S = 0.15  # a loop this late has the watchdog print what it is running
+heartbeat = time.perf_counter()
+
+
+def watchdog(main_thread: int) -> None:
+    """From a thread: while the loop is late by more than STALL_S, print the main
+    thread's stack every STALL_S (`STALL <unix time> <late ms>` and the stack)."""
+    while True:
+        time.sleep(STALL_S / 3)
+        late = time.perf_counter() - heartbeat
+        if late > STALL_S:
+            frame = sys._current_frames().get(main_thread)
+            stack = "".join(ours(traceback.extract_stack(frame))) if frame else ""
+            line = f"STALL {time.time():.3f} {late * 1000:.0f}"
+            print(f"{line}\n{stack}", file=sys.stderr, flush=True)
+            time.sleep(STALL_S)
+
+
+def ours(frames: traceback.StackSummary) -> list[str]:
+    """botpool's own frames of a stack, and the innermost few (where the time goes)."""
+    kept = [
+        f
+        for f in frames[:-4]
+        if "site-packages" not in f.filename and "lib/python" not in f.filename
+    ]
+    return traceback.format_list(kept + frames[-4:])
+
+
+GC_REPORT_MS = 20.0
+_gc_started = 0.0
+
+
+def time_gc(phase: str, info: dict[str, int]) -> None:
+    """A gc.callbacks hook: `GC <unix time> <generation> <ms> <collected>` for
+    every collection longer than GC_REPORT_MS."""
+    global _gc_started
+    if phase == "start":
+        _gc_started = time.perf_counter()
+        return
+    spent = (time.perf_counter() - _gc_started) * 1000
+    if spent >= GC_REPORT_MS:
+        print(
+            f"GC {time.time():.3f} {info['generation']} {spent:.1f} {info['collected']}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+async def watch_lag() -> None:
+    global heartbeat
+    gc.callbacks.append(time_gc)
+    if os.environ.get("SCALE_STALL_DUMP"):
+        threading.Thread(target=watchdog, args=(threading.get_ident(),), daemon=True).start()
+    # perf_counter, not loop.time(): uvloop's clock counts whole milliseconds.
+    worst = 0.0
+    reported = time.perf_counter()
+    while True:
+        before = time.perf_counter()
+        await asyncio.sleep(LAG_TICK_S)
+        now = heartbeat = time.perf_counter()
+        worst = max(worst, now - before - LAG_TICK_S)
+        if now - reported >= LAG_REPORT_S:
+            print(f"LAG {time.time():.3f} {worst * 1000:.2f}", file=sys.stderr, flush=True)
+            worst, reported = 0.0, now
+
+
+def with_lag_probe(main: Any) -> Any:
+    async def wrapped(*args: Any, **kwargs: Any) -> int:
+        probe = asyncio.create_task(watch_lag())
+        try:
+            return await main(*args, **kwargs)
+        finally:
+            probe.cancel()
+
+    return wrapped
+
+
+def freeze_after_start(serving: Any) -> Any:
+    """SCALE_GC_FREEZE=1, an experiment: once the server serves (its routing table
+    loaded), move every object alive to the collector's permanent generation."""
+
+    @contextlib.asynccontextmanager
+    async def wrapped(*args: Any, **kwargs: Any) -> Any:
+        async with serving(*args, **kwargs) as runner:
+            gc.collect()
+            gc.freeze()
+            print(f"FROZE {time.time():.3f} {gc.get_freeze_count()}", file=sys.stderr, flush=True)
+            yield runner
+
+    return wrapped
+
+
+TX_REPORT_MS = 100.0
+
+
+def time_transactions() -> None:
+    """Every storage.db.transaction (write unit) longer than TX_REPORT_MS, from its call
+    to its commit (BEGIN IMMEDIATE's wait included): `TX <unix> <ms> <caller>`. Installed
+    before the modules that import it by name are imported."""
+    import storage.db
+
+    transaction = storage.db.transaction
+
+    @contextlib.asynccontextmanager
+    async def timed(*args: Any, **kwargs: Any) -> Any:
+        caller = sys._getframe(2)
+        where = f"{Path(caller.f_code.co_filename).stem}.{caller.f_code.co_name}"
+        started = time.perf_counter()
+        async with transaction(*args, **kwargs) as session:
+            yield session
+        spent = (time.perf_counter() - started) * 1000
+        if spent >= TX_REPORT_MS:
+            print(f"TX {time.time():.3f} {spent:.0f} {where}", file=sys.stderr, flush=True)
+
+    storage.db.transaction = timed
+
+
+def instrument() -> None:
+    time_transactions()
+    from bot_manager import replica, runner
+    from bot_manager.monitor import HealthMonitor
+
+    if os.environ.get("SCALE_GC_FREEZE"):
+        runner.serving = freeze_after_start(runner.serving)
+        replica.serving = freeze_after_start(replica.serving)
+
+    runner.run_all = with_lag_probe(runner.run_all)
+    replica.run_redirect = with_lag_probe(replica.run_redirect)
+    run_pass = HealthMonitor.run_pass
+
+    async def timed_pass(self: HealthMonitor) -> Any:
+        started = time.time()
+        report = await run_pass(self)
+        print(
+            f"PASS {started:.3f} {time.time():.3f} {report.probed} {len(report.changes)} "
+            f"{report.store_s:.3f}",
+            file=sys.stderr,
+            flush=True,
+        )
+        return report
+
+    HealthMonitor.run_pass = timed_pass  # type: ignore[method-assign]
+
+
+if __name__ == "__main__":
+    from bot_manager.cli import main
+
+    instrument()
+    sys.exit(main(sys.argv[1:]))
