@@ -95,8 +95,12 @@ async def test_four_bans_at_once_ring_once_and_a_fifth_bot_elsewhere_rings_again
     control = await client.create_bot(username="grouping_control_bot")
     four = [await client.create_bot(username=f"grupo_{n}_bot") for n in range(1, 5)]
     fifth, spare = await client.create_bot(), await client.create_bot()
+    # The rest of the fleet answers, so these failures are the bots', not an outage of
+    # the way to Telegram (which would keep every state: core.outage).
+    healthy = [await client.create_bot() for _ in range(5)]
     url = f"sqlite+aiosqlite:///{tmp_path / 'botpool.db'}"
-    await seed(load_settings(database_url=url), {"Funil A": four, "Funil B": [fifth, spare]})
+    pools_ = {"Funil A": four, "Funil B": [fifth, spare], "Reserva": healthy}
+    await seed(load_settings(database_url=url), pools_)
     await client.send_message(control, OPERATOR, "/start")
     env = run_env(sandbox, control, url, BOTPOOL_ALERT_GROUP_WAIT_S="1", BOTPOOL_ALERT_REPEAT_S="8")
 
