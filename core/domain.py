@@ -34,6 +34,8 @@ START_PARAM_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 NAME_MAX = 100
 WEIGHT_MIN, WEIGHT_MAX = 1, 100
 DEFAULT_START_PARAM = "acesso"
+DEFAULT_STICKY_DAYS = 30
+STICKY_DAYS_MAX = 365
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,11 @@ class MemberState:
     is_enabled: bool = True
     status: BotStatus = BotStatus.ONLINE
     breaker_until: datetime | None = None
+    # Leads per rolling hour (None: the installation's default, BOTPOOL_BOT_HOURLY_CAPACITY).
+    hourly_capacity: int | None = None
+    # Slow start runs from here: when the bot joined the pool or last came back from
+    # offline or banned, whichever is later (None: it does not ramp).
+    ramp_from: datetime | None = None
 
     def in_breaker(self, now: datetime) -> bool:
         return self.breaker_until is not None and now < self.breaker_until
@@ -63,6 +70,10 @@ class PoolState:
     is_active: bool = True
     start_param: str = DEFAULT_START_PARAM
     fallback_pool_id: int | None = None
+    # Where a lead goes when no bot and no fallback pool can take it (None: 503).
+    fallback_url: str | None = None
+    # Days a returning lead goes back to the bot it met (0: sticky leads off).
+    sticky_days: int = DEFAULT_STICKY_DAYS
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     read_timeout_s: float = Field(10, gt=0)
     max_bots_per_pool: int = Field(10, ge=1, le=1000)
     bot_hourly_capacity: int = Field(2250, ge=1)
+    # Slow start (SPEC §12): a bot that joins a pool or comes back from offline or banned
+    # takes this share of its weight at first, rising to all of it over the window (0 s:
+    # off).
+    slow_start_share: float = Field(0.1, gt=0, le=1)
+    slow_start_s: float = Field(300, ge=0)
+    # Backend health (getWebhookInfo): how often each bot's funnel is checked (0: never),
+    # and the pending updates past which a backlog that keeps growing is a failure.
+    backend_check_interval_s: float = Field(60, ge=0)
+    backend_pending_threshold: int = Field(100, ge=1)
     log_level: str = "INFO"
     # Days of health history and of hourly redirect counts kept; older rows are deleted
     # by the retention job of `botpool run`. 0 keeps them forever.

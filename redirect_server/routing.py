@@ -42,8 +42,12 @@ class Target:
     served: Served
     location_prefix: str
     count: int = 0
+    returning: int = 0  # of `count`, leads that came back to this bot (a sticky cookie)
     # Response headers by start parameter, for pools' default ones only (few, bounded).
     headers: dict[str, CIMultiDict[str]] = field(default_factory=dict)
+    # A pool's fallback link (served is (pool id, 0)): `location_prefix` is the whole
+    # Location, no start parameter added.
+    link: bool = False
 
 
 class Route:
@@ -52,7 +56,8 @@ class Route:
     so that a lead costs one call."""
 
     __slots__ = (
-        "pool_id", "start_param", "_plan", "_cursor", "_targets", "_hour_counts", "_after"
+        "pool_id", "start_param", "sticky_s", "link", "_plan", "_cursor", "_targets",
+        "_hour_counts", "_after", "_routable",
     )  # fmt: skip
 
     def __init__(
@@ -65,6 +70,13 @@ class Route:
     ) -> None:
         self.pool_id = pool.pool_id
         self.start_param = pool.start_param
+        self.sticky_s = pool.sticky_days * 86400  # 0: sticky leads off
+        # Where a lead goes when no bot can take it (None: the 503 page).
+        self.link = (
+            None
+            if pool.fallback_url is None
+            else Target((pool.pool_id, 0), pool.fallback_url, link=True)
+        )
         self._plan = plan
         self._cursor = cursor
         self._targets = targets
@@ -74,12 +86,18 @@ class Route:
         self._after: dict[int | None, Target] | None = None
         if plan is not None and plan.pool.strategy is Strategy.ROUND_ROBIN:
             self._after = {last: targets[m.bot_id] for last, m in plan.next_after.items()}
+        # The bots a returning lead may go back to: the serving pool's candidates.
+        self._routable = frozenset(()) if plan is None else frozenset(m.bot_id for m in plan.group)
 
     def take(self) -> Target | None:
-        """The member that gets this lead, counted; None means 503."""
+        """The member that gets this lead, counted; the fallback link when no bot can
+        take it; None means 503."""
         plan = self._plan
         if plan is None:
-            return None
+            link = self.link
+            if link is not None:
+                link.count += 1
+            return link
         cursor, after = self._cursor, self._after
         target = None
         if after is not None and cursor.order is plan.order:
@@ -95,12 +113,25 @@ class Route:
             hour_counts[bot_id] = hour_counts.get(bot_id, 0) + 1
         return target
 
+    def stick(self, bot_id: int) -> Target | None:
+        """The target of `bot_id` for a lead coming back to it, counted as returning,
+        while that bot is routable here; None: route the lead as a new one."""
+        if bot_id not in self._routable:
+            return None
+        target = self._targets[bot_id]
+        target.count += 1
+        target.returning += 1
+        hour_counts = self._hour_counts
+        if hour_counts is not None:
+            hour_counts[bot_id] = hour_counts.get(bot_id, 0) + 1
+        return target  # whose turn it is for new leads stays as it was
+
     def peek(self) -> Target | None:
         """Where a lead would go, asked with a scratch cursor: crawlers never shift
         whose turn it is, and are not counted."""
         plan = self._plan
         if plan is None:
-            return None
+            return self.link
         return self._targets[take(plan, Cursor(), self._hour_counts).bot_id]
 
 

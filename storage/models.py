@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from core.alerts import PoolLevel
-from core.domain import DEFAULT_START_PARAM, BotStatus, Strategy
+from core.domain import DEFAULT_START_PARAM, DEFAULT_STICKY_DAYS, BotStatus, Strategy
 from core.reports import DEFAULT_TIME_ZONE
 
 
@@ -109,6 +109,15 @@ class Bot(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     latency_ms: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the bot last came back from offline or banned: slow start ramps it from there.
+    recovered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Backend health (getWebhookInfo, SPEC §12): why the funnel behind the bot is failing
+    # (null: it is not), the pending updates and webhook error date seen by the last
+    # check, and when that was. A failing backend makes an online bot routed as degraded.
+    backend_error: Mapped[str | None] = mapped_column(Text)
+    backend_pending: Mapped[int | None] = mapped_column(Integer)
+    backend_error_date: Mapped[int | None] = mapped_column(BigInteger)
+    backend_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Member]] = relationship(
         back_populates="bot", cascade="all, delete-orphan", passive_deletes=True
@@ -131,6 +140,14 @@ class Pool(Base):
         Id, ForeignKey("pools.id", ondelete="SET NULL")
     )
     alert_level: Mapped[str] = mapped_column(String(16), default=PoolLevel.IDLE.value)
+    # Where a lead goes when no bot and no fallback pool can take it (https only; null:
+    # the 503 page), how many days a returning lead goes back to the bot it met (0: off),
+    # and the hourly-capacity level last alerted ("ok", "busy" past 80 %, "full").
+    fallback_url: Mapped[str | None] = mapped_column(Text)
+    sticky_days: Mapped[int] = mapped_column(
+        SmallInteger, default=DEFAULT_STICKY_DAYS, server_default=str(DEFAULT_STICKY_DAYS)
+    )
+    capacity_level: Mapped[str] = mapped_column(String(8), default="ok", server_default="ok")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -153,6 +170,8 @@ class Member(Base):
     priority: Mapped[int] = mapped_column(SmallInteger, default=0)
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Leads per rolling hour this bot may take (null: BOTPOOL_BOT_HOURLY_CAPACITY).
+    hourly_capacity: Mapped[int | None] = mapped_column(Integer)
 
     pool: Mapped[Pool] = relationship(back_populates="members")
     bot: Mapped[Bot] = relationship(back_populates="memberships", lazy="joined")
@@ -169,8 +188,43 @@ class RedirectCount(Base):
     )
     hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Of `count`, the leads that came back with a sticky cookie (SPEC §12).
+    returning_leads: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     __table_args__ = (Index("ix_redirect_counts_hour", "hour"),)
+
+
+class CampaignCount(Base):
+    """Leads that arrived with their own `start` (a campaign), per pool and hour. At most
+    CAMPAIGNS_PER_DAY distinct campaigns are kept per pool and day; the others are
+    counted under the empty name, shown as "other" (storage.repos.campaigns)."""
+
+    __tablename__ = "campaign_counts"
+
+    pool_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True
+    )
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (Index("ix_campaign_counts_hour", "hour"),)
+
+
+class OutcomeCount(Base):
+    """Leads of a pool that no bot took, per hour: "fallback_link" (sent to the pool's
+    fallback URL) and "unserved" (the 503 page)."""
+
+    __tablename__ = "outcome_counts"
+
+    pool_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True
+    )
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (Index("ix_outcome_counts_hour", "hour"),)
 
 
 class HealthRecord(Base):

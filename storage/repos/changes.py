@@ -64,6 +64,8 @@ async def routing_states(session: AsyncSession, ids: Sequence[int]) -> list[Pool
             Pool.is_active,
             Pool.start_param,
             Pool.fallback_pool_id,
+            Pool.fallback_url,
+            Pool.sticky_days,
         ).where(Pool.id.in_(list(ids)))
     )
     member_rows = await session.execute(
@@ -76,13 +78,23 @@ async def routing_states(session: AsyncSession, ids: Sequence[int]) -> list[Pool
             Member.is_enabled,
             Bot.status,
             Bot.breaker_until,
+            Member.hourly_capacity,
+            Member.added_at,
+            Bot.recovered_at,
+            Bot.backend_error,
         )
         .join(Bot, Bot.id == Member.bot_id)
         .where(Member.pool_id.in_(list(ids)))
         .order_by(Member.pool_id, Member.added_at, Member.bot_id)
     )
     members: dict[int, list[MemberState]] = {}
-    for pool_id, bot_id, username, weight, priority, enabled, status, until in member_rows:
+    for (
+        pool_id, bot_id, username, weight, priority, enabled, status, until,
+        capacity, added_at, recovered_at, backend_error,
+    ) in member_rows:  # fmt: skip
+        state = BotStatus(status)
+        if backend_error is not None and state is BotStatus.ONLINE:
+            state = BotStatus.DEGRADED  # alive at Telegram, but nobody answers behind it
         members.setdefault(pool_id, []).append(
             MemberState(
                 bot_id=bot_id,
@@ -90,8 +102,10 @@ async def routing_states(session: AsyncSession, ids: Sequence[int]) -> list[Pool
                 weight=weight,
                 priority=Priority(priority),
                 is_enabled=enabled,
-                status=BotStatus(status),
+                status=state,
                 breaker_until=until,
+                hourly_capacity=capacity,
+                ramp_from=added_at if recovered_at is None else max(added_at, recovered_at),
             )
         )
     return [
@@ -102,9 +116,20 @@ async def routing_states(session: AsyncSession, ids: Sequence[int]) -> list[Pool
             is_active=is_active,
             start_param=start_param,
             fallback_pool_id=fallback,
+            fallback_url=fallback_url,
+            sticky_days=sticky_days,
             members=tuple(members.get(pool_id, ())),
         )
-        for pool_id, slug, strategy, is_active, start_param, fallback in pool_rows
+        for (
+            pool_id,
+            slug,
+            strategy,
+            is_active,
+            start_param,
+            fallback,
+            fallback_url,
+            sticky_days,
+        ) in pool_rows  # fmt: skip
     ]
 
 
