@@ -67,16 +67,12 @@ class Route:
         cursor: Cursor,
         targets: dict[int, Target],
         hour_counts: dict[int, int] | None,
+        link: Target | None = None,
     ) -> None:
         self.pool_id = pool.pool_id
         self.start_param = pool.start_param
         self.sticky_s = pool.sticky_days * 86400  # 0: sticky leads off
-        # Where a lead goes when no bot can take it (None: the 503 page).
-        self.link = (
-            None
-            if pool.fallback_url is None
-            else Target((pool.pool_id, 0), pool.fallback_url, link=True)
-        )
+        self.link = link  # where a lead goes when no bot can take it (None: the 503 page)
         self._plan = plan
         self._cursor = cursor
         self._targets = targets
@@ -153,6 +149,7 @@ class RoutingTable:
         self.routes: dict[str, Route] = {}  # by slug, active pools only
         self.pools: dict[int, PoolState] = {}
         self.targets: dict[int, dict[int, Target]] = {}
+        self.links: dict[int, Target] = {}  # by pool id: the fallback links
         self.cursors: dict[int, Cursor] = {}  # by pool id, kept across reloads
         self.hour_counts: dict[int, int] = {}  # bot id -> redirects in the last hour
         self.bot_statuses: dict[str, int] = {}
@@ -190,7 +187,9 @@ class RoutingTable:
                 states += await changes.routing_states(session, chunk)
             await asyncio.sleep(0)
         self._counter.add(self.take_counts())  # the old targets' counts, before they go
-        for index in (self.targets, self.pools, self._groups, self._expires, self._slugs):
+        for index in (
+            self.targets, self.links, self.pools, self._groups, self._expires, self._slugs
+        ):  # fmt: skip
             index.clear()
         self._bot_pools.clear()
         self._fallen_from.clear()
@@ -290,6 +289,8 @@ class RoutingTable:
             m.bot_id: Target((pool_id, m.bot_id), location_prefix(m.username))
             for m in state.members
         }
+        if state.fallback_url is not None:
+            self.links[pool_id] = Target((pool_id, 0), state.fallback_url, link=True)
         for m in state.members:
             self._bot_pools.setdefault(m.bot_id, set()).add(pool_id)
             self.labels[(pool_id, m.bot_id)] = (state.slug, m.username)
@@ -301,6 +302,7 @@ class RoutingTable:
     def _drop(self, pool_id: int, *, keep_cursor: bool = False) -> None:
         old = self.pools.pop(pool_id, None)
         self.targets.pop(pool_id, None)
+        self.links.pop(pool_id, None)
         self._groups.pop(pool_id, None)
         self._expires.pop(pool_id, None)
         self._least_connections.discard(pool_id)
@@ -375,7 +377,7 @@ class RoutingTable:
         if cursor is None:
             cursor = self.cursors[serving] = Cursor()
         self.routes[state.slug] = Route(
-            state, plan, cursor, self.targets.get(serving, {}), hour_counts
+            state, plan, cursor, self.targets.get(serving, {}), hour_counts, self.links.get(pool_id)
         )
         self._slugs[pool_id] = state.slug
 
@@ -415,6 +417,11 @@ class RoutingTable:
                 if target.count:
                     taken[target.served] = target.count
                     target.count = 0
+        links = self.links
+        for target in links.values() if pool_ids is None else map(links.get, pool_ids):
+            if target is not None and target.count:  # served (pool id, 0): no bot took them
+                taken[target.served] = target.count
+                target.count = 0
         return taken
 
     # Following changes
