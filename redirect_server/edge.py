@@ -10,11 +10,13 @@ answer naming nothing of the request, and one WARNING line per bad request, at m
 `burst` lines a minute (`EdgeLog`). tests/redirect_server/test_edge.py pins both, so an
 aiohttp that changes the method fails there first.
 
-The connection timeouts need no override: Application(handler_args=...) hands aiohttp
-BOTPOOL_KEEPALIVE_TIMEOUT_S, after which a connection that has not sent a whole request
-(idle, or with its headers half-sent) is closed, and BOTPOOL_READ_TIMEOUT_S as the time
-it waits for the rest of a body no handler read. The API's own body reads have the same
-limit (api/body.py: 408).
+The connection timeouts: Application(handler_args=...) hands aiohttp
+BOTPOOL_KEEPALIVE_TIMEOUT_S, after which an idle connection is closed, and
+BOTPOOL_READ_TIMEOUT_S as the time it waits for the rest of a body no handler read
+(aiohttp's lingering time). aiohttp has no deadline for a request's head, so a client
+that starts one and stops would hold its connection for the whole keep-alive timeout;
+`BotpoolRequestHandler.data_received` closes it BOTPOOL_READ_TIMEOUT_S after the head's
+first bytes. The API's own body reads have the same limit (api/body.py: 408).
 """
 
 from __future__ import annotations
@@ -92,6 +94,33 @@ class BotpoolRequestHandler(web.RequestHandler):
     """aiohttp's connection handler with botpool's answer to what aiohttp refuses."""
 
     __slots__ = ()  # the layout of RequestHandler, so a connection can be given this class
+
+    def data_received(self, data: bytes) -> None:
+        """Feed aiohttp's parser; when the bytes began a request's head without ending
+        it, and no request is being answered, bring the connection's close forward to
+        the read timeout from now (later bytes of the same head do not push it back).
+        aiohttp's keep-alive check closes a connection still waiting for a request at
+        that moment, and sets a full keep-alive again after each answer."""
+        super().data_received(data)
+        if (
+            self._messages
+            or self._request_in_progress
+            or self._close
+            or self._force_close
+            or self._payload_parser is not None
+            or not self._keepalive
+            or self._lingering_time <= 0
+        ):
+            return
+        loop = self._loop
+        deadline = loop.time() + self._lingering_time
+        if deadline >= self._next_keepalive_close_time:
+            return  # a nearer close is due already (this head's first bytes, or keep-alive)
+        self._next_keepalive_close_time = deadline
+        handle = self._keepalive_handle
+        if handle is not None:
+            handle.cancel()
+        self._keepalive_handle = loop.call_at(deadline, self._process_keepalive)
 
     def handle_error(
         self,

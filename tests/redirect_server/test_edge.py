@@ -111,6 +111,65 @@ async def test_a_half_sent_request_is_closed_unanswered_after_the_keepalive_time
     assert await exchange(client.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nUser-Agen") == b""
 
 
+async def test_a_half_sent_request_is_closed_after_the_read_timeout_not_the_keepalive(
+    settings, start_client
+):
+    client = await start_client(
+        settings=settings.model_copy(update={"keepalive_timeout_s": 60, "read_timeout_s": 0.3})
+    )
+    # exchange() gives up after 10 s: only the read timeout can close it in time.
+    assert await exchange(client.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nUser-Agen") == b""
+
+
+async def test_a_head_trickled_byte_by_byte_is_cut_at_the_read_timeout_from_its_start(
+    settings, start_client
+):
+    client = await start_client(
+        settings=settings.model_copy(update={"keepalive_timeout_s": 60, "read_timeout_s": 0.5})
+    )
+    reader, writer = await asyncio.open_connection("127.0.0.1", client.port)
+    sent = 0
+    try:
+        for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\nUser-Agent: " + b"a" * 100:
+            writer.write(bytes([byte]))
+            await writer.drain()
+            sent += 1
+            await asyncio.sleep(0.05)
+            if reader.at_eof():
+                break
+        async with asyncio.timeout(10):
+            assert await reader.read() == b""
+    except ConnectionResetError:
+        pass  # closed while we wrote: cut as well
+    finally:
+        writer.close()
+    assert sent < 60, "each byte pushed the deadline back"
+
+
+async def test_a_head_sent_in_pieces_within_the_read_timeout_is_answered_and_kept_alive(
+    settings, start_client
+):
+    client = await start_client(
+        settings=settings.model_copy(update={"keepalive_timeout_s": 60, "read_timeout_s": 2})
+    )
+    reader, writer = await asyncio.open_connection("127.0.0.1", client.port)
+    try:
+        for piece in (b"GET /healthz HTTP/1.1\r\n", b"Host: x\r\n", b"\r\n"):
+            writer.write(piece)
+            await asyncio.sleep(0.1)
+        async with asyncio.timeout(10):
+            head = await reader.readuntil(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 OK")
+        assert await reader.readexactly(16) == b'{"status": "ok"}'
+        await asyncio.sleep(2.5)  # longer than the read timeout, idle after an answer
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        async with asyncio.timeout(10):
+            again = await reader.readuntil(b"\r\n\r\n")
+        assert again.startswith(b"HTTP/1.1 200 OK"), "an idle connection waits for keep-alive"
+    finally:
+        writer.close()
+
+
 async def test_a_connection_is_closed_once_idle_for_the_keepalive_timeout_after_an_answer(
     settings, start_client
 ):
