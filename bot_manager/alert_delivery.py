@@ -132,7 +132,13 @@ class AlertDelivery:
             if operator is not None and operator.alerts_enabled:
                 url = self._settings.public_url
                 situation = await compose(
-                    session, operator_id, operator.language, subjects, now, url
+                    session,
+                    operator_id,
+                    operator.language,
+                    subjects,
+                    now,
+                    url,
+                    hourly_capacity=self._settings.bot_hourly_capacity,
                 )
         if operator is None or situation is None or situation.empty:
             # Alerts turned off, or every pool and bot named deleted since: nothing to tell.

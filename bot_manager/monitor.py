@@ -1,7 +1,12 @@
 """The health monitor of SPEC §6: getMe probes on a schedule, through the core state
 machine, stored in small transactions as they come back; then the routing table reloads
 and owners are told. A pass in which most bots fail at once is an outage of the path to
-Telegram (SPEC §11, core.outage): states are kept and operators told once."""
+Telegram (SPEC §11, core.outage): states are kept and operators told once.
+
+Backend health (SPEC §12, core.backend) rides on the same passes: a bot whose getMe
+answered, and whose backend check is due (every BOTPOOL_BACKEND_CHECK_INTERVAL_S, each
+bot at its own offset in that interval so a fleet's checks spread over it), gets one
+getWebhookInfo right after, stored with its probe."""
 
 from __future__ import annotations
 
@@ -10,8 +15,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from apscheduler.jobstores.base import JobLookupError
@@ -22,7 +27,9 @@ from bot_manager.monitor_alerts import plan_alerts
 from bot_manager.monitor_outage import FailureGate, OutageWatch
 from bot_manager.probe import Prober
 from bot_manager.testhooks import ALERTS_COMMITTED, crash_point
-from core.alerts import AlertKind
+from core.alerts import AlertKind, backend_alert
+from core.backend import BackendRules, BackendState, assess
+from core.backend import worth_storing as backend_worth_storing
 from core.domain import BotStatus
 from core.errors import NotFound
 from core.health import (
@@ -50,6 +57,7 @@ JOB_ID = "botpool.health"
 STORE_EVERY_S = 0.25  # outcomes that change something are stored at most this late
 DECRYPT_SLICE = 500
 PROBE_GRACE_S = 2.0
+SPREAD = 0.6180339887  # golden ratio: bot ids spread evenly over the check interval
 STOP_GRACE_S = 10.0
 
 OnChange = Callable[[], Awaitable[None]]
@@ -69,6 +77,8 @@ class BotResult:
     outcome: ProbeOutcome
     status: BotStatus
     change: StatusChange | None
+    # The backend's alert when this check started or ended a failure (core.alerts).
+    backend: AlertKind | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +94,7 @@ class PassReport:
     skipped: int
     alerts: int
     verdict: Verdict = Verdict.NORMAL  # an outage kind: the failures were not applied
+    backend_checks: int = 0  # getWebhookInfo calls of the pass
 
     @property
     def probed(self) -> int:
@@ -99,6 +110,7 @@ class _Probed:
     bot_id: int
     outcome: ProbeOutcome
     at: datetime
+    backend: BackendState | None = None  # a backend check made with the probe
 
 
 class HealthMonitor:
@@ -118,6 +130,11 @@ class HealthMonitor:
         self._notifier = notifier
         self._on_change = on_change
         self._rules = HealthRules.from_settings(settings)
+        self._backend_rules = BackendRules.from_settings(settings)
+        # Each bot's last backend check as seen (exact counts: the row is written only
+        # when it changes enough, core.backend.worth_storing) and when the next is due.
+        self._backend_seen: dict[int, BackendState] = {}
+        self._backend_due: dict[int, datetime] = {}
         self._tokens: dict[int, tuple[bytes, str]] = {}  # bot id -> (stored, decrypted)
         self._outage = OutageWatch(sessions)
         self._pass_lock = asyncio.Lock()
@@ -150,6 +167,7 @@ class HealthMonitor:
                 stored, alerts = await self._store((), undecryptable=locked)
             batches = _Batches(self._store, STORE_EVERY_S)
             quiet: list[BotResult] = []
+            backend_checks = 0
             gate: FailureGate[tuple[bots_repo.DueBot, _Probed]] = FailureGate(
                 len(targets),
                 self._settings.outage_threshold,
@@ -158,12 +176,19 @@ class HealthMonitor:
             )
 
             async def prober() -> None:  # one of health_concurrency workers
+                nonlocal backend_checks
                 for bot, token in queue:
                     item = await self._probe(bot.bot_id, token)
                     if gate.hold((bot, item), item.outcome):
                         continue
                     new, events = transition(bot.state, item.outcome, item.at, self._rules)
-                    if worth_storing(bot.state, new, events):
+                    if item.outcome.kind is ProbeKind.OK and self._backend_due_now(bot, item.at):
+                        backend_checks += 1
+                        item = await self._check_backend(bot, token, item)
+                    backend_news = item.backend is not None and backend_worth_storing(
+                        bot.backend, item.backend
+                    )
+                    if worth_storing(bot.state, new, events) or backend_news:
                         batches.add(item)
                     else:
                         quiet.append(BotResult(bot.bot_id, item.outcome, new.status, None))
@@ -189,6 +214,7 @@ class HealthMonitor:
                 skipped=total - len(due),
                 alerts=alerts,
                 verdict=verdict,
+                backend_checks=backend_checks,
             )
 
     async def recheck(self, owner_id: int, bot_id: int) -> BotStatus:
@@ -311,6 +337,43 @@ class HealthMonitor:
             outcome = ProbeOutcome(ProbeKind.TRANSIENT, f"probe error: {type(exc).__name__}")
         return _Probed(bot_id, outcome, utcnow())
 
+    def _backend_due_now(self, bot: bots_repo.DueBot, now: datetime) -> bool:
+        """Whether the bot's backend check is due, and if so the next one scheduled. A
+        bot first seen is due at its own offset in the interval (after its last stored
+        check when there is one), so a fleet's checks spread over the interval rather
+        than all falling on one pass."""
+        interval = self._settings.backend_check_interval_s
+        if interval <= 0:
+            return False
+        every = timedelta(seconds=interval)
+        due = self._backend_due.get(bot.bot_id)
+        if due is None:
+            checked = bot.backend.checked_at
+            offset = every * ((bot.bot_id * SPREAD) % 1.0)
+            due = checked + every if checked is not None else now + offset
+        if now < due:
+            self._backend_due[bot.bot_id] = due
+            return False
+        self._backend_due[bot.bot_id] = now + every
+        return True
+
+    async def _check_backend(self, bot: bots_repo.DueBot, token: str, item: _Probed) -> _Probed:
+        """One getWebhookInfo judged against the previous check (core.backend). When
+        Telegram could not tell, nothing is concluded and nothing stored."""
+        limit = self._settings.health_timeout_s
+        try:
+            async with asyncio.timeout(limit + PROBE_GRACE_S):
+                info = await self._prober.webhook_info(token)
+        except Exception as exc:
+            log.warning("backend check of bot %s raised %s", bot.bot_id, type(exc).__name__)
+            info = None
+        if info is None:
+            return item
+        previous = self._backend_seen.get(bot.bot_id, bot.backend)
+        state = assess(previous, info, utcnow(), self._backend_rules)
+        self._backend_seen[bot.bot_id] = state
+        return replace(item, backend=state)
+
     async def _store(
         self, probed: Sequence[_Probed], undecryptable: Sequence[int] = ()
     ) -> tuple[list[BotResult], int]:
@@ -329,6 +392,7 @@ class HealthMonitor:
                     [(bots[r.bot_id], r.change) for r in results if r.change],
                     utcnow(),
                     kinds=dict.fromkeys(undecryptable, AlertKind.BOT_UNDECRYPTABLE),
+                    backend=[(bots[r.bot_id], r.backend) for r in results if r.backend],
                 )
                 routing_changed = changed(session)
             if alerts:
@@ -352,7 +416,26 @@ class HealthMonitor:
             change = next((e for e in events if isinstance(e, StatusChange)), None)
             if change or renamed or old.breaker_until != new.breaker_until:
                 mark_changed(session, bots=[bot.id])
-            yield BotResult(bot.id, item.outcome, new.status, change)
+            backend = self._apply_backend(session, bot, item)
+            yield BotResult(bot.id, item.outcome, new.status, change, backend)
+
+    def _apply_backend(self, session: AsyncSession, bot: Bot, item: _Probed) -> AlertKind | None:
+        """Store the backend check made with the probe. A change of the backend's error
+        changes routing (an online bot with one is routed as degraded), is recorded in
+        the health history and, when it starts or ends a failure, alerts the owner."""
+        if item.backend is None:
+            return None
+        old = bot.backend_error
+        bots_repo.apply_backend(bot, item.backend)
+        if old == item.backend.error:
+            return None
+        history.record_backend(session, bot.id, item.at, old, item.backend.error)
+        mark_changed(session, bots=[bot.id])
+        if item.backend.error is not None:
+            log.warning("backend of bot %s failing: %s", bot.id, item.backend.error)
+        else:
+            log.info("backend of bot %s answering again", bot.id)
+        return backend_alert(old, item.backend.error)
 
     def _lock_out(
         self, session: AsyncSession, bots: dict[int, Bot], bot_ids: Iterable[int]

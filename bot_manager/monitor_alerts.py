@@ -25,6 +25,7 @@ from storage.models import AlertOutbox, Bot
 from storage.repos import operators, pools
 
 Message = tuple[int, str]  # chat id, text: an outage alert, sent at once
+Draft = tuple[int, AlertKind, int | None, int | None]  # owner, kind, pool id, bot id
 
 
 async def plan_alerts(
@@ -32,18 +33,21 @@ async def plan_alerts(
     changes: Sequence[tuple[Bot, StatusChange]],
     now: datetime,
     kinds: Mapping[int, AlertKind] | None = None,
+    backend: Sequence[tuple[Bot, AlertKind]] = (),
 ) -> int:
     """Add to the outbox the alerts of these changes for owners who want alerts; returns
     how many. `kinds` names the alert of a bot whose change says less than its cause (a
-    token that cannot be decrypted). Updates the stored alert level of every pool these
+    token that cannot be decrypted); `backend` are the bots whose backend started failing
+    or recovered, with that alert. Updates the stored alert level of every pool these
     bots are in, whether or not it alerts (their rows held until commit: a pool deleted
     meanwhile is left out)."""
     states = await pools.states_with_bots(session, [bot.id for bot, _ in changes], lock=True)
-    drafts: list[tuple[int, AlertKind, int | None, int | None]] = []
+    drafts: list[Draft] = []
     for bot, change in changes:
         kind = (kinds or {}).get(bot.id) or bot_alert(change)
         if kind is not None:
             drafts.append((bot.owner_id, kind, None, bot.id))
+    drafts += [(bot.owner_id, kind, None, bot.id) for bot, kind in backend]
     for pool, state in states:
         old, new = PoolLevel(pool.alert_level), pool_level(pool_health(state, now))
         if old is new:
@@ -52,6 +56,11 @@ async def plan_alerts(
         kind = pool_alert(old, new)
         if kind is not None and pool.is_active:
             drafts.append((pool.owner_id, kind, pool.id, None))
+    return await record(session, drafts, now)
+
+
+async def record(session: AsyncSession, drafts: Sequence[Draft], now: datetime) -> int:
+    """Write these alerts to the outbox for the owners who want alerts; how many."""
     wanted: dict[int, bool] = {}
     recorded = 0
     for owner_id, kind, pool_id, bot_id in drafts:

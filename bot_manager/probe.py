@@ -1,4 +1,5 @@
-"""Talking to the Bot API for health: one `getMe` per probe, through aiogram."""
+"""Talking to the Bot API for health: one `getMe` per probe, and now and then one
+`getWebhookInfo` for the backend behind the bot, through aiogram."""
 
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ from aiogram.exceptions import (
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response
 from aiogram.types import User
+from aiogram.types import WebhookInfo as TelegramWebhookInfo
 from aiogram.utils.token import TokenValidationError
 
+from core.backend import WebhookInfo
 from core.domain import BotIdentity
 from core.errors import TokenRejected
 from core.health import ProbeKind, ProbeOutcome
@@ -34,6 +37,7 @@ from core.tokens import find_token, redact
 # (~8 ms of CPU) for a getMe whenever the garbage collector has dropped it: dozens of
 # times in a pass over 1,000 bots. Holding it keeps every probe on the cached class.
 GETME_RESPONSE = Response[User]
+WEBHOOK_INFO_RESPONSE = Response[TelegramWebhookInfo]
 
 AUTH_ERRORS = (TelegramUnauthorizedError, TelegramForbiddenError, TelegramNotFound)
 
@@ -110,6 +114,25 @@ class Prober:
             return ProbeOutcome(ProbeKind.TRANSIENT, detail, unreachable=True)
         latency = (time.perf_counter() - started) * 1000
         return ProbeOutcome.ok(latency, username=me.username)
+
+    async def webhook_info(self, token: str) -> WebhookInfo | None:
+        """getWebhookInfo with the bot's token, for backend health (core.backend); None
+        when Telegram could not tell (a timeout, a 5xx, a rate limit), which is no sign
+        about the backend, or refused the token, which is getMe's business. Never
+        getUpdates: it would take the bot's updates from its own poller."""
+        try:
+            bot = Bot(token, session=self.session)
+            async with asyncio.timeout(self.timeout_s + 1):
+                info = await bot.get_webhook_info(request_timeout=self.timeout_s)  # type: ignore[arg-type]
+        except (TokenValidationError, TelegramAPIError, ClientDecodeError, TimeoutError, OSError):
+            return None
+        error_date = info.last_error_date
+        return WebhookInfo(
+            url=info.url or "",
+            pending_update_count=info.pending_update_count or 0,
+            last_error_date=int(error_date.timestamp()) if error_date is not None else None,
+            last_error_message=info.last_error_message,
+        )
 
     async def identify(self, text: str) -> BotIdentity:
         """The bot behind the token in `text`, checked with getMe; TokenRejected otherwise."""

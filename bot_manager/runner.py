@@ -67,6 +67,7 @@ async def run_all(
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot_manager.alert_delivery import AlertDelivery
+    from bot_manager.capacity import CapacityWatch
     from bot_manager.commands import set_commands
     from bot_manager.digest import DigestJob
     from bot_manager.dispatcher import IN_FLIGHT, create_dispatcher
@@ -121,6 +122,9 @@ async def run_all(
         retention.start(scheduler)
         stack.push_async_callback(retention.stop)
         DigestJob(settings, store.sessions, notifier).start(scheduler)
+        capacity = CapacityWatch(settings, store.sessions)
+        capacity.start(scheduler)
+        stack.push_async_callback(capacity.stop)
 
         dp = create_dispatcher(
             settings=settings,

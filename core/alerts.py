@@ -1,4 +1,5 @@
-"""The alert policy of SPEC §6: which changes an operator hears about, once per change."""
+"""The alert policy of SPEC §6 and §12: which changes an operator hears about, once per
+change."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ class AlertKind(StrEnum):
     POOL_CRITICAL = "pool_critical"
     POOL_HEALTHY = "pool_healthy"
     POOL_EMPTY = "pool_empty"
+    BACKEND_FAILING = "backend_failing"
+    BACKEND_RECOVERED = "backend_recovered"
+    POOL_BUSY = "pool_busy"  # past BUSY_PERCENT of its hourly capacity: add bots
+    POOL_FULL = "pool_full"  # at its hourly capacity
 
 
 class PoolLevel(StrEnum):
@@ -61,3 +66,56 @@ def pool_alert(old: PoolLevel, new: PoolLevel) -> AlertKind | None:
     if new is PoolLevel.HEALTHY:
         return None if old is PoolLevel.IDLE else AlertKind.POOL_HEALTHY
     return AlertKind.POOL_EMPTY if new is PoolLevel.EMPTY else AlertKind.POOL_CRITICAL
+
+
+def backend_alert(old_error: str | None, new_error: str | None) -> AlertKind | None:
+    """A backend that starts failing is told, and so is its recovery; a failing one whose
+    reason changes is not news."""
+    if old_error is None and new_error is not None:
+        return AlertKind.BACKEND_FAILING
+    if old_error is not None and new_error is None:
+        return AlertKind.BACKEND_RECOVERED
+    return None
+
+
+BUSY_PERCENT = 80
+FULL_PERCENT = 100
+# Hysteresis: a full pool is full until it falls under this, a busy pool busy until it
+# falls under OK_BELOW_PERCENT, so that a pool hovering at a threshold is told once.
+FULL_UNTIL_PERCENT = 90
+OK_BELOW_PERCENT = 70
+
+
+class CapacityLevel(StrEnum):
+    """How much of a pool's hourly capacity the last rolling hour used; the last level
+    is stored with the pool (pools.capacity_level)."""
+
+    OK = "ok"
+    BUSY = "busy"
+    FULL = "full"
+
+
+def capacity_level(previous: CapacityLevel, used: int, capacity: int) -> CapacityLevel:
+    """The level after `used` leads in the last hour of `capacity`. A pool with no
+    capacity (no bot to route to) keeps its level: the empty-pool alert tells that."""
+    if capacity <= 0:
+        return previous
+    percent = 100 * used / capacity
+    if percent >= FULL_PERCENT:
+        return CapacityLevel.FULL
+    if previous is CapacityLevel.FULL and percent >= FULL_UNTIL_PERCENT:
+        return CapacityLevel.FULL
+    if percent >= BUSY_PERCENT:
+        return CapacityLevel.BUSY
+    if previous is not CapacityLevel.OK and percent >= OK_BELOW_PERCENT:
+        return CapacityLevel.BUSY
+    return CapacityLevel.OK
+
+
+def capacity_alert(old: CapacityLevel, new: CapacityLevel) -> AlertKind | None:
+    """Rising is told (busy: add bots; full); falling back is quiet."""
+    if new is CapacityLevel.FULL and old is not CapacityLevel.FULL:
+        return AlertKind.POOL_FULL
+    if new is CapacityLevel.BUSY and old is CapacityLevel.OK:
+        return AlertKind.POOL_BUSY
+    return None

@@ -38,6 +38,13 @@ SEVERITY = {
     AlertKind.BOT_BANNED: Severity.BANNED,
     AlertKind.BOT_UNDECRYPTABLE: Severity.BANNED,  # out until the operator acts, like a ban
     AlertKind.POOL_EMPTY: Severity.EMPTY,
+    # Leads go to the other bots, as when a bot is offline; the way back is a recovery.
+    AlertKind.BACKEND_FAILING: Severity.OFFLINE,
+    AlertKind.BACKEND_RECOVERED: Severity.RECOVERY,
+    # A busy pool still serves every lead (a warning, like an offline bot); a full one
+    # spills them to other bots, pools or the fallback link, like a critical pool.
+    AlertKind.POOL_BUSY: Severity.OFFLINE,
+    AlertKind.POOL_FULL: Severity.CRITICAL,
 }
 
 Subject = tuple[str, int]  # ("pool", id) or ("bot", id)

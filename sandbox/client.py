@@ -193,6 +193,23 @@ class SandboxClient:
     async def clear_faults(self, bot: BotRef) -> None:
         await self._call("DELETE", _bot_path(bot) + "/faults")
 
+    # What getWebhookInfo reports: how the funnel behind the bot fares.
+
+    async def set_webhook_state(self, bot: BotRef, **fields: Any) -> dict[str, Any]:
+        """Any of url, has_custom_certificate, pending_update_count (None: the real
+        queue), last_error_date (Unix time, "now", or None to clear it) and
+        last_error_message; the bot's webhook as it is now."""
+        view = await self._call("POST", _bot_path(bot) + "/webhook", fields)
+        return view["webhook"]
+
+    async def webhook_fails(
+        self, bot: BotRef, message: str = "Connection refused", *, pending: int | None = 1
+    ) -> None:
+        """A delivery to the bot's webhook failed just now, `pending` updates waiting."""
+        await self.set_webhook_state(
+            bot, last_error_date="now", last_error_message=message, pending_update_count=pending
+        )
+
     # Acting as a user
 
     async def send_message(

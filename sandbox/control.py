@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -152,6 +153,45 @@ def _fault(body: dict[str, Any]) -> Fault:
 
 
 def _retry_after(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+@routes.post("/sandbox/bots/{bot}/webhook")
+@control
+async def set_webhook_state(request: web.Request) -> Any:
+    """Say what getWebhookInfo reports, as the bot's funnel fares: any of `url` (""
+    for a polling bot), `has_custom_certificate`, `pending_update_count` (null: count
+    the bot's real update queue), `last_error_date` (Unix time; `"now"` for the
+    sandbox's clock; null clears the error) and `last_error_message`. Fields left out
+    keep their value."""
+    bot, body = _bot(request), await _body(request)
+    webhook = bot.webhook
+    if "url" in body:
+        url = str(body["url"] or "")
+        if url and not url.startswith("https://"):
+            raise SandboxError("a webhook URL must be https")
+        webhook.url = url
+    if "has_custom_certificate" in body:
+        webhook.has_custom_certificate = bool(body["has_custom_certificate"])
+    if "pending_update_count" in body:
+        pending = body["pending_update_count"]
+        if pending is not None and int(pending) < 0:
+            raise SandboxError("pending_update_count cannot be negative")
+        webhook.pending_update_count = None if pending is None else int(pending)
+    if "last_error_date" in body:
+        date = body["last_error_date"]
+        webhook.last_error_date = int(time.time()) if date == "now" else _optional_int(date)
+        if webhook.last_error_date is None:
+            webhook.last_error_message = None
+    if "last_error_message" in body:
+        message = body["last_error_message"]
+        webhook.last_error_message = None if message is None else str(message)
+    if webhook.url:
+        bot.new_update.fire()  # a long poll waiting now ends with 409, as at Telegram
+    return bot.to_view()
+
+
+def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 

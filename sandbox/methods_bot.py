@@ -17,6 +17,10 @@ CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
 )
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
 
 
 @METHODS("getMe")
@@ -29,8 +33,11 @@ async def get_updates(state: SandboxState, bot: BotState, p: Params) -> list[dic
     """Long polling: answers as soon as an update is queued, or after `timeout` seconds.
 
     Updates stay queued until a later call confirms them with a higher offset. A newer
-    call ends an older one still waiting with 409, as Telegram does.
+    call ends an older one still waiting with 409, as Telegram does; so does a bot
+    with a webhook set.
     """
+    if bot.webhook.url:
+        raise ApiError(409, WEBHOOK_ACTIVE)
     limit = min(max(p.integer("limit") or 100, 1), 100)
     timeout = max(p.integer("timeout") or 0, 0)
     allowed = p.obj("allowed_updates")
@@ -47,6 +54,8 @@ async def get_updates(state: SandboxState, bot: BotState, p: Params) -> list[dic
     while True:
         if bot.removed:
             raise ApiError(401, "Unauthorized")
+        if bot.webhook.url:
+            raise ApiError(409, WEBHOOK_ACTIVE)
         if generation != bot.poll_generation:
             raise ApiError(409, CONFLICT)
         updates = bot.pending_updates(limit)
@@ -56,8 +65,31 @@ async def get_updates(state: SandboxState, bot: BotState, p: Params) -> list[dic
         await bot.new_update.wait(remaining)
 
 
+@METHODS("setWebhook")
+async def set_webhook(state: SandboxState, bot: BotState, p: Params) -> bool:
+    """Telegram wants an https URL; an empty one removes the webhook. Nothing is ever
+    delivered to it: a test says how delivery goes through the control API
+    (`POST /sandbox/bots/{bot}/webhook`). A new URL forgets the last delivery error."""
+    url = p.text("url") or ""
+    if url and not url.startswith("https://"):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    if url != bot.webhook.url:
+        bot.webhook.last_error_date = bot.webhook.last_error_message = None
+    bot.webhook.url = url
+    bot.webhook.has_custom_certificate = url != "" and p.raw("certificate") is not None
+    bot.webhook.max_connections = p.integer("max_connections") or 40
+    if p.flag("drop_pending_updates"):
+        bot.updates.clear()
+    if url:
+        bot.poll_generation += 1  # a long poll waiting now ends with 409
+        bot.new_update.fire()
+    return True
+
+
 @METHODS("deleteWebhook")
 async def delete_webhook(state: SandboxState, bot: BotState, p: Params) -> bool:
+    bot.webhook.url = ""
+    bot.webhook.has_custom_certificate = False
     if p.flag("drop_pending_updates"):
         bot.updates.clear()
     return True
@@ -65,7 +97,10 @@ async def delete_webhook(state: SandboxState, bot: BotState, p: Params) -> bool:
 
 @METHODS("getWebhookInfo")
 async def get_webhook_info(state: SandboxState, bot: BotState, p: Params) -> dict[str, Any]:
-    return {"url": "", "has_custom_certificate": False, "pending_update_count": len(bot.updates)}
+    """`url` (empty for a bot that uses getUpdates), `has_custom_certificate`,
+    `pending_update_count` and, once a delivery failed, `last_error_date` and
+    `last_error_message`. It changes nothing, as at Telegram."""
+    return bot.webhook_info()
 
 
 def _commands_key(p: Params) -> tuple[str, str]:

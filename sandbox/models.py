@@ -70,6 +70,43 @@ def botfather_text(token: str, username: str) -> tuple[str, list[dict[str, Any]]
     return head + token + tail, entities
 
 
+@dataclass
+class Webhook:
+    """A bot's webhook as Telegram keeps it. `url` empty: the bot uses getUpdates.
+    `last_error_*` say how the last delivery to the webhook failed (Telegram keeps them
+    after it works again). `pending_update_count` None: the bot's real update queue is
+    counted; a number set through the control API is answered as it is."""
+
+    url: str = ""
+    has_custom_certificate: bool = False
+    pending_update_count: int | None = None
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+    max_connections: int = 40
+
+    def to_api(self, pending: int) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            "url": self.url,
+            "has_custom_certificate": self.has_custom_certificate,
+            "pending_update_count": pending,
+        }
+        if self.url:
+            info["max_connections"] = self.max_connections
+        if self.last_error_date is not None:
+            info["last_error_date"] = self.last_error_date
+            info["last_error_message"] = self.last_error_message or ""
+        return info
+
+    def to_view(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "has_custom_certificate": self.has_custom_certificate,
+            "pending_update_count": self.pending_update_count,
+            "last_error_date": self.last_error_date,
+            "last_error_message": self.last_error_message,
+        }
+
+
 @dataclass(frozen=True)
 class Fault:
     """A misbehaviour of one bot's API: `methods` are lower-cased names, None = every method."""

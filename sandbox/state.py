@@ -16,6 +16,7 @@ from sandbox.models import (
     Fault,
     SandboxUser,
     StoredMessage,
+    Webhook,
 )
 
 TOKEN_RE = re.compile(r"^(\d+):(\S+)$")
@@ -79,6 +80,13 @@ class BotState:
         self.request_log: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
         self.files: dict[str, bytes] = {}
         self.file_names: dict[str, str] = {}
+        self.webhook = Webhook()
+
+    def webhook_info(self) -> dict[str, Any]:
+        """getWebhookInfo's answer: the pending count is the real queue unless the
+        control API set one."""
+        pending = self.webhook.pending_update_count
+        return self.webhook.to_api(len(self.updates) if pending is None else pending)
 
     def to_view(self) -> dict[str, Any]:
         return {
@@ -88,6 +96,7 @@ class BotState:
             "first_name": self.user.first_name,
             "banned": self.banned,
             "faults": [fault.to_view() for fault in self.faults],
+            "webhook": self.webhook.to_view(),
         }
 
     def get_me(self) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """Alerts of SPEC §6 as one message per incident (issue 19): a headline for the worst
 of what it names, then each pool with its health and the lines of its bots that are not
-online (or that the incident is about), worded after the seed's "Notificações"."""
+online (or that the incident is about), worded after the seed's "Notificações". Bots
+whose funnel does not answer (backend health) and pools past 80 % of their hourly
+capacity are told the same way (SPEC §12)."""
 
 PT = {
     "alert.head_empty": "🆘 Pool sem nenhum bot disponível: os acessos ao link estão falhando.",
@@ -8,6 +10,30 @@ PT = {
     "alert.head_critical": "🚨 CRÍTICO: pool com menos da metade dos bots online.",
     "alert.head_offline": "⚠️ Bot offline: o tráfego foi para os outros.",
     "alert.head_resolved": "✅ Resolvido: tudo o que este alerta cita voltou ao normal.",
+    "alert.head_empty_fallback": (
+        "🆘 Pool sem nenhum bot disponível: os acessos estão indo para o link reserva."
+    ),
+    "alert.head_full": "📈 Pool no limite da capacidade por hora: adicione bots.",
+    "alert.head_busy": "📈 Pool acima de 80% da capacidade por hora: adicione bots.",
+    "alert.head_backend": (
+        "🟠 Ninguém responde por trás de um bot: os leads foram para os outros."
+    ),
+    "alert.pool_empty_fallback": (
+        "  sem nenhum bot: os acessos a {link} estão indo para o link reserva {fallback}"
+    ),
+    "alert.pool_busy": (
+        "  📈 {used} de {capacity} acessos por hora ({percent}%): adicione bots antes que lote"
+    ),
+    "alert.pool_full": (
+        "  📈 lotado: {used} de {capacity} acessos por hora ({percent}%); os próximos vão "
+        "para o pool reserva ou o link reserva, se houver, senão para o bot menos "
+        "carregado. Adicione bots."
+    ),
+    "alert.line_backend_webhook": "  🟠 @{bot} não entrega: o webhook falha ({message})",
+    "alert.line_backend_backlog": (
+        "  🟠 @{bot} não responde: {count} mensagens esperando sem ninguém para lê-las"
+    ),
+    "alert.line_backend_other": "  🟠 @{bot} não responde: {reason}",
     "alert.pool_line": "Pool '{pool}': saúde {health}% ({online}/{total} online)",
     "alert.pool_empty": "  sem nenhum bot: todo acesso a {link} está falhando agora",
     "alert.pool_critical": "  CRÍTICO: adicione bots ou verifique os existentes",
@@ -55,6 +81,28 @@ EN = {
     "alert.head_critical": "🚨 CRITICAL: a pool is down to less than half of its bots.",
     "alert.head_offline": "⚠️ Bot offline: its traffic went to the others.",
     "alert.head_resolved": "✅ Resolved: everything this alert names is back to normal.",
+    "alert.head_empty_fallback": (
+        "🆘 A pool has no bot left: its visits are going to the fallback link."
+    ),
+    "alert.head_full": "📈 A pool is at its hourly capacity: add bots.",
+    "alert.head_busy": "📈 A pool is past 80% of its hourly capacity: add bots.",
+    "alert.head_backend": "🟠 Nobody answers behind a bot: its leads went to the others.",
+    "alert.pool_empty_fallback": (
+        "  no bot left: visits to {link} are going to the fallback link {fallback}"
+    ),
+    "alert.pool_busy": (
+        "  📈 {used} of {capacity} visits per hour ({percent}%): add bots before it fills up"
+    ),
+    "alert.pool_full": (
+        "  📈 full: {used} of {capacity} visits per hour ({percent}%); the next go to the "
+        "fallback pool or the fallback link if there is one, else to the least-loaded "
+        "bot. Add bots."
+    ),
+    "alert.line_backend_webhook": "  🟠 @{bot} not delivering: its webhook fails ({message})",
+    "alert.line_backend_backlog": (
+        "  🟠 @{bot} not answering: {count} updates waiting with nobody reading them"
+    ),
+    "alert.line_backend_other": "  🟠 @{bot} not answering: {reason}",
     "alert.pool_line": "Pool '{pool}': health {health}% ({online}/{total} online)",
     "alert.pool_empty": "  no bot left: every visit to {link} is failing now",
     "alert.pool_critical": "  CRITICAL: add bots or check the ones it has",

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.backend import BackendState
 from core.domain import BotStatus
 from core.errors import BotAlreadyRegistered, NotFound
 from core.health import HealthState
@@ -101,12 +102,13 @@ async def count_by_status(session: AsyncSession) -> dict[BotStatus, int]:
 @dataclass(frozen=True, slots=True)
 class DueBot:
     """A bot a health pass probes: its id, its owner, its token as stored, its state as
-    read."""
+    read, and its backend's as stored."""
 
     bot_id: int
     owner_id: int
     token_encrypted: bytes
     state: HealthState
+    backend: BackendState = BackendState()
 
 
 _HEALTH_COLUMNS = (
@@ -119,6 +121,12 @@ _HEALTH_COLUMNS = (
     Bot.last_error,
     Bot.latency_ms,
 )
+_BACKEND_COLUMNS = (
+    Bot.backend_error,
+    Bot.backend_pending,
+    Bot.backend_error_date,
+    Bot.backend_checked_at,
+)
 
 
 DUE_SLICE = 1000  # rows of due_for_probe turned into DueBots between two turns of the loop
@@ -128,7 +136,7 @@ async def due_for_probe(session: AsyncSession, now: datetime) -> tuple[list[DueB
     """The bots a scheduled pass probes at `now` (HealthState.due, in SQL) and how many
     bots there are in all; plain rows, no ORM objects, so a fleet of thousands is cheap."""
     statement = (
-        select(Bot.id, Bot.owner_id, Bot.token_encrypted, *_HEALTH_COLUMNS)
+        select(Bot.id, Bot.owner_id, Bot.token_encrypted, *_HEALTH_COLUMNS, *_BACKEND_COLUMNS)
         .where(
             Bot.status != BotStatus.BANNED.value,
             or_(Bot.next_probe_at.is_(None), Bot.next_probe_at <= now),
@@ -139,7 +147,14 @@ async def due_for_probe(session: AsyncSession, now: datetime) -> tuple[list[DueB
     due: list[DueBot] = []
     for rows in result.partitions(DUE_SLICE):
         due += [
-            DueBot(row[0], row[1], row[2], HealthState(BotStatus(row[3]), *row[4:])) for row in rows
+            DueBot(
+                row[0],
+                row[1],
+                row[2],
+                HealthState(BotStatus(row[3]), *row[4:11]),
+                BackendState(*row[11:15]),
+            )
+            for row in rows
         ]
         await asyncio.sleep(0)  # 10,000 rows in one go held the loop ~0.5 s (bench/scale.py)
     total = await session.scalar(select(func.count()).select_from(Bot))
@@ -163,7 +178,15 @@ def health_of(bot: Bot) -> HealthState:
     )
 
 
+_DOWN = (BotStatus.OFFLINE, BotStatus.BANNED)
+_UP = (BotStatus.ONLINE, BotStatus.DEGRADED)
+
+
 def apply_health(bot: Bot, state: HealthState, username: str | None = None) -> None:
+    """Store a health state. A bot back from offline or banned (a probe, a re-check, a
+    new token) is stamped `recovered_at` with the moment: slow start ramps it from there."""
+    if BotStatus(bot.status) in _DOWN and state.status in _UP:
+        bot.recovered_at = state.last_check or utcnow()
     bot.status = state.status.value
     bot.consecutive_failures = state.consecutive_failures
     bot.auth_failures = state.auth_failures
@@ -174,3 +197,21 @@ def apply_health(bot: Bot, state: HealthState, username: str | None = None) -> N
     bot.latency_ms = state.latency_ms
     if username:
         bot.username = username
+
+
+def backend_of(bot: Bot) -> BackendState:
+    return BackendState(
+        error=bot.backend_error,
+        pending=bot.backend_pending,
+        error_date=bot.backend_error_date,
+        checked_at=bot.backend_checked_at,
+    )
+
+
+def apply_backend(bot: Bot, state: BackendState) -> None:
+    """Store a backend check. The caller marks the routing change when `error` changed:
+    an online bot with a backend error is routed as degraded (repos.changes)."""
+    bot.backend_error = state.error
+    bot.backend_pending = state.pending
+    bot.backend_error_date = state.error_date
+    bot.backend_checked_at = state.checked_at

@@ -1,4 +1,5 @@
-"""Health history: each state change and each failed probe of a bot."""
+"""Health history: each state change and each failed probe of a bot, and each change of
+its backend's health (failing with a reason, then ok again)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from storage.models import Bot, HealthRecord
 from storage.repos import pruning
 
 STATUS_CHANGE = "status"
+BACKEND_FAILING = "backend_failing"  # detail: the reason
+BACKEND_OK = "backend_ok"  # detail: the reason it had
 
 
 def record(
@@ -47,6 +50,18 @@ def record(
             )
 
 
+def record_backend(
+    session: AsyncSession, bot_id: int, at: datetime, old: str | None, new: str | None
+) -> None:
+    """A change of the backend's health: failing (again, or for another reason) or ok."""
+    if old == new:
+        return
+    if new is None:
+        session.add(HealthRecord(bot_id=bot_id, at=at, kind=BACKEND_OK, detail=old))
+    else:
+        session.add(HealthRecord(bot_id=bot_id, at=at, kind=BACKEND_FAILING, detail=new))
+
+
 async def delete_before(session: AsyncSession, cutoff: datetime, limit: int) -> int:
     """Delete up to `limit` records older than `cutoff`, oldest first; the number deleted."""
     return await pruning.delete_oldest(session, HealthRecord, cutoff, limit, at=HealthRecord.at)
@@ -57,7 +72,7 @@ async def last_failures(
 ) -> Sequence[HealthRecord]:
     statement = (
         select(HealthRecord)
-        .where(HealthRecord.bot_id == bot_id, HealthRecord.kind != STATUS_CHANGE)
+        .where(HealthRecord.bot_id == bot_id, HealthRecord.kind.not_in((STATUS_CHANGE, BACKEND_OK)))
         .order_by(HealthRecord.at.desc(), HealthRecord.id.desc())
         .limit(limit)
     )
