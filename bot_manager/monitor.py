@@ -4,7 +4,7 @@ and owners are told. A pass in which most bots fail at once is an outage of the 
 Telegram (SPEC §11, core.outage): states are kept and operators told once.
 
 Backend health (SPEC §12, core.backend) rides on the same passes: a bot whose getMe
-answered, and whose backend check is due (every BOTPOOL_BACKEND_CHECK_INTERVAL_S, each
+answered, and whose backend check is due (every BOTPOOL_WEBHOOK_CHECK_EVERY passes, each
 bot at its own offset in that interval so a fleet's checks spread over it), gets one
 getWebhookInfo right after, stored with its probe."""
 

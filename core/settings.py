@@ -58,9 +58,10 @@ class Settings(BaseSettings):
     # off).
     slow_start_share: float = Field(0.1, gt=0, le=1)
     slow_start_s: float = Field(300, ge=0)
-    # Backend health (getWebhookInfo): how often each bot's funnel is checked (0: never),
-    # and the pending updates past which a backlog that keeps growing is a failure.
-    backend_check_interval_s: float = Field(60, ge=0)
+    # Backend health (getWebhookInfo): each bot's funnel is checked every Nth health pass
+    # (0: never), and the pending updates past which a backlog that keeps growing is a
+    # failure.
+    webhook_check_every: int = Field(4, ge=0, le=10_000)
     backend_pending_threshold: int = Field(100, ge=1)
     log_level: str = "INFO"
     # Days of health history and of hourly redirect counts kept; older rows are deleted
@@ -74,6 +75,11 @@ class Settings(BaseSettings):
     # one message goes out, and the least time between two notifying messages of it.
     alert_group_wait_s: float = Field(10, ge=0, le=3600)
     alert_repeat_s: float = Field(60, ge=0, le=86400)
+
+    @property
+    def backend_check_interval_s(self) -> float:
+        """Seconds between two backend checks of a bot (0: off): every Nth pass."""
+        return self.webhook_check_every * self.health_interval_s
 
     @field_validator("admin_ids", mode="before")
     @classmethod

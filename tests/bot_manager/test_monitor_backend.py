@@ -20,7 +20,11 @@ HOOK = "https://funnel.example/hook"
 def monitor_settings(monitor_settings):
     """Every pass checks every online bot's backend; a small backlog threshold."""
     return monitor_settings.model_copy(
-        update={"backend_check_interval_s": 0.001, "backend_pending_threshold": 5}
+        update={
+            "webhook_check_every": 1,
+            "health_interval_s": 0.001,
+            "backend_pending_threshold": 5,
+        }
     )
 
 
@@ -133,11 +137,11 @@ async def test_checks_are_off_at_zero_and_spread_over_the_interval(monitor_world
     world = monitor_world
     await world.operator(OWNER)
     fleet = [await world.bot(OWNER) for _ in range(40)]
-    world.monitor._settings = world.settings.model_copy(update={"backend_check_interval_s": 0})
+    world.monitor._settings = world.settings.model_copy(update={"webhook_check_every": 0})
     await world.passes(2)
     assert sum([await world.client.request_count(b, "getWebhookInfo") for b in fleet]) == 0
 
-    world.monitor._settings = world.settings.model_copy(update={"backend_check_interval_s": 3600})
+    world.monitor._settings = world.settings.model_copy(update={"webhook_check_every": 10_000})
     report = await world.monitor.run_pass()
     # Each bot's first check falls at its own offset in the hour: almost none now.
     assert report.backend_checks < len(fleet) // 4

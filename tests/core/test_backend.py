@@ -104,8 +104,8 @@ def test_the_state_remembers_what_the_check_saw_for_the_next_one():
 
 
 def test_the_recent_window_grows_with_the_check_interval():
-    often = BackendRules.from_settings(Settings(backend_check_interval_s=10))
-    rarely = BackendRules.from_settings(Settings(backend_check_interval_s=600))
+    often = BackendRules.from_settings(Settings(webhook_check_every=1, health_interval_s=10))
+    rarely = BackendRules.from_settings(Settings(webhook_check_every=40, health_interval_s=15))
     assert often.recent_s == 180
     assert rarely.recent_s == 1800
     assert often.pending_threshold == Settings().backend_pending_threshold

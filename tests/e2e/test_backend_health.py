@@ -31,7 +31,7 @@ def env_for(sandbox, control, url: str, port: int, **values: str) -> dict[str, s
         BOTPOOL_HTTP_PORT=str(port),
         BOTPOOL_PUBLIC_URL=f"http://127.0.0.1:{port}",
         BOTPOOL_HEALTH_INTERVAL_S="0.3",
-        BOTPOOL_BACKEND_CHECK_INTERVAL_S="0.3",
+        BOTPOOL_WEBHOOK_CHECK_EVERY="1",
         BOTPOOL_RATE_LIMIT_PER_MIN="0",
         BOTPOOL_ALERT_GROUP_WAIT_S="0.5",
         BOTPOOL_ALERT_REPEAT_S="3600",
