@@ -24,6 +24,9 @@ INVALID_KEYS = {
     "weight": "error.weight",
     "priority": "error.priority",
     "strategy": "error.strategy",
+    "fallback_url": "error.fallback_url",
+    "sticky_days": "error.sticky_days",
+    "hourly_capacity": "error.hourly_capacity",
 }
 
 

@@ -10,6 +10,7 @@ from aiogram import Router
 from bot_manager.handlers import (
     apikeys,
     bots,
+    funnel,
     members,
     newpool,
     pools,
@@ -29,6 +30,7 @@ def create_router() -> Router:
         newpool.create_router(),
         pools.create_router(),
         members.create_router(),
+        funnel.create_router(),
         bots.create_router(),
         stats.create_router(),
         reports.create_router(),

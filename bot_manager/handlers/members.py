@@ -5,7 +5,8 @@ place; every change marks the transaction so /go sees it right after the commit.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,9 +14,9 @@ from bot_manager.keyboards import members as kb
 from bot_manager.keyboards.callback_data import MemberAction, MemberCb
 from bot_manager.replies import edit
 from bot_manager.texts import t
-from bot_manager.views.pools import priority_name, render_card
+from bot_manager.views.pools import member_capacity, member_notes, priority_name, render_card
 from core.settings import Settings
-from storage.models import Member, Operator
+from storage.models import Member, Operator, utcnow
 from storage.repos import bots, members, pools
 
 
@@ -35,6 +36,13 @@ async def _manage_screen(
 async def _member_screen(
     query: CallbackQuery, session: AsyncSession, settings: Settings, lang: str, member: Member
 ) -> None:
+    await edit(query, *await member_screen(session, settings, lang, member))
+
+
+async def member_screen(
+    session: AsyncSession, settings: Settings, lang: str, member: Member
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The pool's card (fresh) with one member's settings and controls below it."""
     pool = await pools.get_owned(session, member.bot.owner_id, member.pool_id)
     prompt = t(
         lang,
@@ -44,8 +52,10 @@ async def _member_screen(
         weight=member.weight,
         priority=priority_name(lang, member.priority),
     )
+    notes = "\n".join(member_notes(lang, member, settings, utcnow()))
     card = await render_card(session, settings, lang, pool)
-    await edit(query, f"{card}\n\n{prompt}", kb.member(lang, member))
+    markup = kb.member(lang, member, member_capacity(lang, member, settings))
+    return f"{card}\n\n{prompt}\n{notes}", markup
 
 
 async def manage(
@@ -96,11 +106,13 @@ async def add(
 async def show(
     query: CallbackQuery,
     callback_data: MemberCb,
+    state: FSMContext,
     session: AsyncSession,
     operator: Operator,
     settings: Settings,
     lang: str,
 ) -> None:
+    await state.clear()  # back from a question (the hourly cap): the answer is no longer awaited
     member = await members.get_owned(
         session, operator.id, callback_data.pool_id, callback_data.bot_id
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,13 +61,15 @@ async def pool_command(
 async def card_pressed(
     query: CallbackQuery,
     callback_data: PoolCb,
+    state: FSMContext,
     session: AsyncSession,
     operator: Operator,
     settings: Settings,
     lang: str,
 ) -> None:
+    await state.clear()  # back from a question (a fallback link...): no answer awaited now
     pool = await pools.get_owned(session, operator.id, callback_data.pool_id)
-    await _show_card(query, session, settings, lang, pool)
+    await show_card(query, session, settings, lang, pool)
 
 
 async def strategies_pressed(
@@ -93,7 +96,7 @@ async def set_strategy(
         session, operator.id, callback_data.pool_id, strategy=callback_data.strategy
     )
     callback_answer.text = t(lang, "common.saved")
-    await _show_card(query, session, settings, lang, pool)
+    await show_card(query, session, settings, lang, pool)
 
 
 async def toggle_active(
@@ -108,7 +111,7 @@ async def toggle_active(
     pool = await pools.get_owned(session, operator.id, callback_data.pool_id)
     await pools.update_owned(session, operator.id, pool.id, is_active=not pool.is_active)
     callback_answer.text = t(lang, "pool.activated" if pool.is_active else "pool.paused")
-    await _show_card(query, session, settings, lang, pool)
+    await show_card(query, session, settings, lang, pool)
 
 
 async def fallbacks_pressed(
@@ -138,7 +141,7 @@ async def set_fallback(
         session, operator.id, callback_data.pool_id, fallback_pool_id=target
     )
     callback_answer.text = t(lang, "common.saved")
-    await _show_card(query, session, settings, lang, pool)
+    await show_card(query, session, settings, lang, pool)
 
 
 async def delete_pressed(
@@ -193,7 +196,7 @@ def create_router() -> Router:
     return router
 
 
-async def _show_card(
+async def show_card(
     query: CallbackQuery, session: AsyncSession, settings: Settings, lang: str, pool: Pool
 ) -> None:
     """Edit the pressed message into the pool's card, as it reads after the change."""

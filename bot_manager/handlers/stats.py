@@ -3,6 +3,8 @@ failures (the seed's "Métricas e analytics"). Every press re-checks ownership."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
@@ -16,7 +18,7 @@ from bot_manager.texts import t
 from bot_manager.views import stats as views
 from core.errors import NotFound
 from storage.models import Operator, utcnow
-from storage.repos import stats
+from storage.repos import campaigns, pools, stats
 
 
 async def stats_command(
@@ -80,6 +82,28 @@ async def show_failures(
     await edit(query, text, keyboards.failures(lang, callback_data.pool_id))
 
 
+async def show_campaigns(
+    query: CallbackQuery,
+    callback_data: StatsCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    operator: Operator,
+    lang: str,
+) -> None:
+    try:
+        pool = await pools.get_owned(session, operator.id, callback_data.pool_id)
+    except NotFound:
+        callback_answer.text, callback_answer.show_alert = t(lang, "stats.not_found"), True
+        return
+    now = utcnow()
+    since = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
+        days=views.CAMPAIGNS_DAYS - 1
+    )
+    days = await campaigns.by_day(session, pool.id, since)
+    text = views.campaigns_text(lang, pool, days, views.CAMPAIGNS_DAYS)
+    await edit(query, text, keyboards.campaigns(lang, pool.id))
+
+
 def create_router() -> Router:
     router = Router(name="stats")
     router.message.register(stats_command, Command("stats"))
@@ -87,4 +111,7 @@ def create_router() -> Router:
     router.callback_query.register(show_overview, StatsCb.filter(F.action == StatsAction.OVERVIEW))
     router.callback_query.register(show_pool, StatsCb.filter(F.action == StatsAction.POOL))
     router.callback_query.register(show_failures, StatsCb.filter(F.action == StatsAction.FAILURES))
+    router.callback_query.register(
+        show_campaigns, StatsCb.filter(F.action == StatsAction.CAMPAIGNS)
+    )
     return router

@@ -50,10 +50,14 @@ class PoolAction(StrEnum):
     SET_FALLBACK = "setfallback"
     DELETE = "delete"
     CONFIRM_DELETE = "confirmdelete"
+    FALLBACK_LINK = "link"  # asks for the fallback link
+    REMOVE_FALLBACK_LINK = "unlink"
+    STICKY = "sticky"  # asks for the sticky window
+    SET_STICKY = "setsticky"
 
 
 class PoolCb(CallbackData, prefix="pool"):
-    """`target`: the fallback pool for SET_FALLBACK (0 = none)."""
+    """`target`: the fallback pool for SET_FALLBACK (0 = none), the days for SET_STICKY."""
 
     action: PoolAction
     pool_id: int
@@ -71,6 +75,8 @@ class MemberAction(StrEnum):
     WEIGHT_UP = "wup"
     PRIORITY = "priority"
     REMOVE = "remove"
+    CAPACITY = "cap"  # asks for the member's hourly cap
+    DEFAULT_CAPACITY = "capdefault"
 
 
 class MemberCb(CallbackData, prefix="member"):
@@ -102,6 +108,7 @@ class StatsAction(StrEnum):
     OVERVIEW = "overview"
     POOL = "pool"
     FAILURES = "failures"
+    CAMPAIGNS = "campaigns"
 
 
 class StatsCb(CallbackData, prefix="stats"):

@@ -49,7 +49,8 @@ def candidates(lang: str, pool_id: int, bots: Sequence[Bot]) -> InlineKeyboardMa
     return builder.as_markup()
 
 
-def member(lang: str, member: Member) -> InlineKeyboardMarkup:
+def member(lang: str, member: Member, capacity: str) -> InlineKeyboardMarkup:
+    """`capacity`: the member's hourly cap as the operator reads it (views.pools)."""
     pool_id, bot_id = member.pool_id, member.bot_id
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -74,10 +75,14 @@ def member(lang: str, member: Member) -> InlineKeyboardMarkup:
             ),
         )
     builder.button(
+        text=t(lang, "funnel.cap_button", cap=capacity),
+        callback_data=_cb(MemberAction.CAPACITY, pool_id, bot_id),
+    )
+    builder.button(
         text=t(lang, "member.btn.remove"), callback_data=_cb(MemberAction.REMOVE, pool_id, bot_id)
     )
     builder.button(text=t(lang, "common.back"), callback_data=_cb(MemberAction.MANAGE, pool_id))
-    builder.adjust(1, 3, 3, 1, 1)
+    builder.adjust(1, 3, 3, 1, 1, 1)
     return builder.as_markup()
 
 

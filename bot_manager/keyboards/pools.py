@@ -59,6 +59,14 @@ def card(lang: str, pool: Pool) -> InlineKeyboardMarkup:
         callback_data=PoolCb(action=PoolAction.FALLBACKS, pool_id=pool_id),
     )
     builder.button(
+        text=t(lang, "pool.btn.fallback_link"),
+        callback_data=PoolCb(action=PoolAction.FALLBACK_LINK, pool_id=pool_id),
+    )
+    builder.button(
+        text=t(lang, "pool.btn.sticky"),
+        callback_data=PoolCb(action=PoolAction.STICKY, pool_id=pool_id),
+    )
+    builder.button(
         text=t(lang, "pool.btn.refresh"),
         callback_data=PoolCb(action=PoolAction.SHOW, pool_id=pool_id),
     )
@@ -68,7 +76,7 @@ def card(lang: str, pool: Pool) -> InlineKeyboardMarkup:
         callback_data=PoolCb(action=PoolAction.DELETE, pool_id=pool_id),
     )
     builder.button(text=t(lang, "pool.btn.list"), callback_data=MenuCb(action=MenuAction.POOLS))
-    builder.adjust(1, 2, 2, 3, 2)
+    builder.adjust(1, 2, 2, 2, 3, 2)
     return builder.as_markup()
 
 

@@ -34,6 +34,10 @@ def pool(lang: str, figures: PoolFigures) -> InlineKeyboardMarkup:
             text=t(lang, "stats.button_failures", bot=bot.username),
             callback_data=StatsCb(action=StatsAction.FAILURES, pool_id=pool_id, bot_id=bot.bot_id),
         )
+    builder.button(
+        text=t(lang, "stats.button_campaigns"),
+        callback_data=StatsCb(action=StatsAction.CAMPAIGNS, pool_id=pool_id),
+    )
     add_chart_periods(builder, lang, pool_id)
     builder.button(
         text=t(lang, "reports.btn.export"),
@@ -43,8 +47,12 @@ def pool(lang: str, figures: PoolFigures) -> InlineKeyboardMarkup:
         text=t(lang, "stats.button_overview"), callback_data=StatsCb(action=StatsAction.OVERVIEW)
     )
     bot_rows = [2] * (len(figures.bots) // 2) + [1] * (len(figures.bots) % 2)
-    builder.adjust(*bot_rows, 3, 1)
+    builder.adjust(*bot_rows, 1, 3, 1)
     return builder.as_markup()
+
+
+def campaigns(lang: str, pool_id: int) -> InlineKeyboardMarkup:
+    return failures(lang, pool_id)  # the same ways back: to the pool, to every pool
 
 
 def failures(lang: str, pool_id: int) -> InlineKeyboardMarkup:

@@ -44,4 +44,8 @@ async def detail_text(lang: str, bot: Bot) -> str:
     )
     if bot.last_error and bot.status != "online":
         text += "\n" + t(lang, "bot.last_error", error=redact(bot.last_error))
+    if bot.backend_error:
+        text += "\n" + t(lang, "bot.backend_error", error=redact(bot.backend_error))
+    if bot.recovered_at is not None:
+        text += "\n" + t(lang, "bot.recovered", at=moment(bot.recovered_at, ""))
     return text

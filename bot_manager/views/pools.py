@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot_manager.texts import t
 from bot_manager.views.format import decimal, health_bar, latency, number, status_emoji
-from core.domain import BotStatus, PoolHealth, Priority, capacity, pool_health
+from core.domain import BotStatus, PoolHealth, Priority, pool_health
+from core.figures import capacity_used, hourly_capacity, is_ramping
 from core.settings import Settings
+from core.tokens import redact
 from storage.models import Member, Pool, utcnow
 from storage.repos import counts, pools
 
@@ -43,12 +45,14 @@ def card_text(
     fallback: Pool | None,
     now: datetime,
 ) -> str:
-    health = health_of(pool, now)
+    state = pools.state_of(pool)
+    health = pool_health(state, now)
     redirects = sum(per_bot.get((pool.id, m.bot_id), 0) for m in pool.members)
-    capacity_hour, used = capacity(health.online, redirects, settings.bot_hourly_capacity)
-    state = t(lang, "card.active" if pool.is_active else "card.paused")
+    capacity_hour = hourly_capacity(state, now, settings.bot_hourly_capacity)
+    used = capacity_used(redirects, capacity_hour)
+    active = t(lang, "card.active" if pool.is_active else "card.paused")
     lines = [
-        t(lang, "card.title", name=pool.name, slug=pool.slug, state=state),
+        t(lang, "card.title", name=pool.name, slug=pool.slug, state=active),
         t(
             lang,
             "card.health",
@@ -71,6 +75,8 @@ def card_text(
             "card.fallback",
             fallback=fallback.slug if fallback else t(lang, "card.fallback_none"),
         ),
+        t(lang, "card.fallback_link", link=fallback_link(lang, pool)),
+        t(lang, "card.sticky", days=sticky_window(lang, pool.sticky_days)),
         t(lang, "card.link", link=public_link(settings, pool.slug)),
     ]
     if not pool.is_active:
@@ -80,8 +86,18 @@ def card_text(
     return "\n".join(lines)
 
 
+def fallback_link(lang: str, pool: Pool) -> str:
+    return pool.fallback_url or t(lang, "card.fallback_link_none")
+
+
+def sticky_window(lang: str, days: int) -> str:
+    return t(lang, "card.sticky_days", days=days) if days else t(lang, "card.sticky_off")
+
+
 def member_lines(
-    lang: str, members: Sequence[Member], per_bot: Mapping[tuple[int, int], int]
+    lang: str,
+    members: Sequence[Member],
+    per_bot: Mapping[tuple[int, int], int],
 ) -> list[str]:
     lines = []
     for member in members:
@@ -99,7 +115,31 @@ def member_lines(
                 priority=priority_name(lang, member.priority),
             ),
         )
+        if member.hourly_capacity is not None:
+            line += t(lang, "card.cap", cap=number(lang, member.hourly_capacity))
         if member.bot.status != BotStatus.ONLINE:
             line += f" │ {t(lang, f'status.{member.bot.status}')}"
+        elif member.bot.backend_error:
+            line += t(lang, "card.backend_error", error=redact(member.bot.backend_error))
         lines.append(line + ("" if member.is_enabled else t(lang, "card.disabled")))
     return lines
+
+
+def member_capacity(lang: str, member: Member, settings: Settings) -> str:
+    """The member's hourly cap as the operator reads it: "500", or "2.250 (padrão)"."""
+    if member.hourly_capacity is not None:
+        return number(lang, member.hourly_capacity)
+    default = number(lang, settings.bot_hourly_capacity)
+    return t(lang, "funnel.cap_default_mark", cap=default)
+
+
+def member_notes(lang: str, member: Member, settings: Settings, now: datetime) -> list[str]:
+    """What the member screen adds about routing: the cap, a failing backend, slow start."""
+    notes = [t(lang, "member.capacity", cap=member_capacity(lang, member, settings))]
+    if member.bot.backend_error:
+        notes.append(t(lang, "member.backend_error", error=redact(member.bot.backend_error)))
+    ramp_from = pools.ramp_from(member)
+    if is_ramping(ramp_from, now, settings.slow_start_s):
+        until = ramp_from + timedelta(seconds=settings.slow_start_s)
+        notes.append(t(lang, "member.ramping", until=until.strftime("%H:%M UTC")))
+    return notes

@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from redirect_server.api import bots, counts, members, openapi, pools
+from redirect_server.api import bots, campaigns, counts, members, openapi, pools
 from redirect_server.api.auth import PUBLIC_ROUTES, create_api_key, requires_key
 from redirect_server.api.errors import json_errors
 from redirect_server.pages import name_server
@@ -25,7 +25,7 @@ def create_api_app() -> web.Application:
     application through `request.config_dict` (redirect_server.keys)."""
     api = web.Application()
     api.on_response_prepare.append(name_server)  # runs for /api requests only
-    for module in (bots, pools, members, counts, openapi):
+    for module in (bots, pools, members, counts, campaigns, openapi):
         api.router.add_routes(_guarded(route) for route in module.routes)
     unrouted = json_errors(_unrouted(api.router))
     for path in UNROUTED_PATHS:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from core.figures import is_ramping
 from redirect_server.api import context
 from redirect_server.api.body import body_id, path_id, read_object
 from redirect_server.api.serializers import member_json
-from storage.models import utcnow
-from storage.repos import counts, members
+from storage.models import Member, utcnow
+from storage.repos import counts, members, pools, stats
 
 routes = web.RouteTableDef()
 
-ADD_FIELDS = ("bot_id", "weight", "priority")
+ADD_FIELDS = ("bot_id", "weight", "priority", "hourly_capacity")
 
 
 @routes.post("/redirect-pools/{pool_id}/bots")
@@ -30,8 +31,7 @@ async def add_member(request: web.Request) -> web.Response:
             max_per_pool=max_per_pool,
             **body,  # type: ignore[arg-type]
         )
-        redirects = await counts.pool_last_hour(session, pool_id, utcnow())
-    return web.json_response(member_json(member, redirects.get(bot_id, 0)), status=201)
+    return web.json_response(await _answer(request, member), status=201)
 
 
 @routes.patch("/redirect-pools/{pool_id}/bots/{bot_id}")
@@ -40,8 +40,22 @@ async def update_member(request: web.Request) -> web.Response:
     body = await read_object(request, allowed=members.EDITABLE)
     async with context.unit_of_work(request) as session:
         member = await members.update(session, context.owner(request), pool_id, bot_id, **body)
-        redirects = await counts.pool_last_hour(session, pool_id, utcnow())
-    return web.json_response(member_json(member, redirects.get(bot_id, 0)))
+    return web.json_response(await _answer(request, member))
+
+
+async def _answer(request: web.Request, member: Member) -> dict[str, object]:
+    """The member as it reads after the change, with its traffic of the last hour."""
+    now = utcnow()
+    async with context.reading(request) as session:
+        redirects = await counts.pool_last_hour(session, member.pool_id, now)
+        last_hour = await stats.pool_last_hour(session, member.pool_id, now)
+    window_s = context.settings(request).slow_start_s
+    return member_json(
+        member,
+        redirects.get(member.bot_id, 0),
+        returning_hour=last_hour.returning.get(member.bot_id, 0),
+        ramping_up=is_ramping(pools.ramp_from(member), now, window_s),
+    )
 
 
 @routes.delete("/redirect-pools/{pool_id}/bots/{bot_id}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from redirect_server.api import context
+from redirect_server.api import campaigns, context
 from redirect_server.api.body import MAX_ID
 from redirect_server.api.schemas import SCHEMAS, Json, ref
 
@@ -132,7 +132,10 @@ PATHS: Json = {
         },
         "patch": {
             "operationId": "updatePool",
-            "summary": "Change any of name, strategy, is_active, start_param, fallback_pool_id",
+            "summary": (
+                "Change any of name, strategy, is_active, start_param, fallback_pool_id, "
+                "fallback_url (https only; null removes it), sticky_days (0-365, 0: off)"
+            ),
             "requestBody": _body("PoolChanges"),
             "responses": {"200": _ok("The pool", ref("Pool")), **_errors(*WRITE, 404)},
         },
@@ -155,7 +158,10 @@ PATHS: Json = {
         "parameters": [_POOL_ID, _BOT_ID],
         "patch": {
             "operationId": "updateMember",
-            "summary": "Change a member's weight, priority or enabled flag",
+            "summary": (
+                "Change a member's weight, priority, enabled flag or hourly_capacity "
+                "(null: BOTPOOL_BOT_HOURLY_CAPACITY)"
+            ),
             "requestBody": _body("MemberChanges"),
             "responses": {"200": _ok("The member", ref("Member")), **_errors(*WRITE, 404)},
         },
@@ -197,6 +203,35 @@ PATHS: Json = {
                         "text/csv": {"schema": {"type": "string"}},
                     },
                 },
+                **_errors(400, *READ, 404),
+            },
+        },
+    },
+    "/api/redirect-pools/{pool_id}/campaigns": {
+        "parameters": [_POOL_ID],
+        "get": {
+            "operationId": "getPoolCampaigns",
+            "summary": (
+                "Leads that came with their own start (a campaign), per UTC day: the day's "
+                "top 20 campaigns and the rest as other"
+            ),
+            "parameters": [
+                {
+                    "name": "days",
+                    "in": "query",
+                    "required": False,
+                    "description": (
+                        f"UTC days, today included (default {campaigns.DEFAULT_DAYS}, "
+                        f"at most {campaigns.MAX_DAYS})"
+                    ),
+                    "schema": {"type": "integer", "minimum": 1, "maximum": campaigns.MAX_DAYS},
+                },
+            ],
+            "responses": {
+                "200": _ok(
+                    "Every day of the range, newest first",
+                    {"type": "array", "items": ref("CampaignDay")},
+                ),
                 **_errors(400, *READ, 404),
             },
         },

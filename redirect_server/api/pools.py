@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiohttp import web
 
 from core.errors import Invalid, NotFound
-from core.figures import pool_status
+from core.figures import pool_status, ramping_bots
 from redirect_server.api import context
 from redirect_server.api.body import body_id, path_id, read_object
 from redirect_server.api.serializers import pool_json, pool_with_members_json, status_json
-from storage.models import utcnow
-from storage.repos import counts, pools
+from storage.models import Pool, utcnow
+from storage.repos import counts, pools, stats
 
 routes = web.RouteTableDef()
 
-CREATE_FIELDS = ("name", "slug", "strategy", "start_param")
+CREATE_FIELDS = ("name", "slug", "strategy", "start_param", "fallback_url", "sticky_days")
 
 
 @routes.post("/redirect-pools")
@@ -36,11 +38,19 @@ async def list_pools(request: web.Request) -> web.Response:
 @routes.get("/redirect-pools/{pool_id}")
 async def get_pool(request: web.Request) -> web.Response:
     pool_id = path_id(request, "pool_id")
+    now = utcnow()
     async with context.reading(request) as session:
         pool = await pools.get_owned(session, context.owner(request), pool_id)
-        redirects = await counts.pool_last_hour(session, pool.id, utcnow())
+        redirects = await counts.pool_last_hour(session, pool.id, now)
+        last_hour = await stats.pool_last_hour(session, pool.id, now)
     public_url = context.settings(request).public_url
-    return web.json_response(pool_with_members_json(pool, public_url, redirects))
+    ramping = _ramping(request, pool, now)
+    answer = pool_with_members_json(pool, public_url, redirects, last_hour.returning, ramping)
+    return web.json_response(answer)
+
+
+def _ramping(request: web.Request, pool: Pool, now: datetime) -> frozenset[int]:
+    return ramping_bots(pools.state_of(pool), now, context.settings(request).slow_start_s)
 
 
 @routes.patch("/redirect-pools/{pool_id}")
@@ -76,6 +86,10 @@ async def get_status(request: web.Request) -> web.Response:
     async with context.reading(request) as session:
         pool = await pools.get_owned(session, context.owner(request), pool_id)
         redirects = await counts.pool_last_hour(session, pool.id, now)
+        last_hour = await stats.pool_last_hour(session, pool.id, now)
     per_bot = context.settings(request).bot_hourly_capacity
     figures = pool_status(pools.state_of(pool), redirects, now, per_bot)
-    return web.json_response(status_json(pool, figures))
+    answer = status_json(
+        pool, figures, last_hour.returning, last_hour.unrouted, _ramping(request, pool, now)
+    )
+    return web.json_response(answer)

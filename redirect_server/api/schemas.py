@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.domain import NAME_MAX, WEIGHT_MAX, WEIGHT_MIN, BotStatus, Priority, Strategy
+from core.domain import (
+    NAME_MAX,
+    STICKY_DAYS_MAX,
+    WEIGHT_MAX,
+    WEIGHT_MIN,
+    BotStatus,
+    Priority,
+    Strategy,
+)
+from core.validation import FALLBACK_URL_MAX, HOURLY_CAPACITY_MAX, HOURLY_CAPACITY_MIN
 from redirect_server.api.body import MAX_ID
 
 Json = dict[str, Any]
@@ -41,6 +50,32 @@ _NAME = {
 _SLUG = {"type": "string", "pattern": r"^[a-z0-9][a-z0-9_-]{1,49}$"}
 _START = {"type": "string", "pattern": r"^[A-Za-z0-9_-]{1,64}$"}
 _COUNT = {"type": "integer", "minimum": 0}
+# What core.validation.fallback_url takes, narrowed to what a pattern can say exactly:
+# https, a host, then a path, query or fragment of printable ASCII.
+_FALLBACK_URL = {
+    "type": "string",
+    "maxLength": FALLBACK_URL_MAX,
+    "pattern": r"^https://[A-Za-z0-9.-]+([/?#][!-~]*)?$",
+    "description": "where leads go when no bot and no fallback pool can take them "
+    "(https only; null: the 503 page)",
+}
+_STICKY_DAYS = {
+    "type": "integer",
+    "minimum": 0,
+    "maximum": STICKY_DAYS_MAX,
+    "description": "days a returning lead goes back to the bot it met (0: off)",
+}
+_HOURLY_CAPACITY = {
+    "type": "integer",
+    "minimum": HOURLY_CAPACITY_MIN,
+    "maximum": HOURLY_CAPACITY_MAX,
+    "description": "leads per rolling hour this bot may take in routing "
+    "(null: BOTPOOL_BOT_HOURLY_CAPACITY)",
+}
+_BACKEND_ERROR = {
+    "type": ["string", "null"],
+    "description": "why the funnel behind the bot is failing (getWebhookInfo); null: it is not",
+}
 
 
 def _object(properties: Json, required: tuple[str, ...] = (), *, closed: bool = False) -> Json:
@@ -73,10 +108,15 @@ SCHEMAS: Json = {
             "last_check": _nullable(_TIME),
             "latency_ms": _nullable({"type": "number"}),
             "last_error": _nullable({"type": "string"}),
+            "backend_error": _BACKEND_ERROR,
+            "recovered_at": {
+                **_nullable(_TIME),
+                "description": "when it last came back from offline or banned (slow start)",
+            },
             "created_at": _TIME,
         },
         ("id", "telegram_id", "username", "status", "last_check", "latency_ms", "last_error")
-        + ("created_at",),
+        + ("backend_error", "recovered_at", "created_at"),
     ),
     "Pool": _object(
         {
@@ -87,11 +127,16 @@ SCHEMAS: Json = {
             "is_active": {"type": "boolean"},
             "start_param": {"type": "string"},
             "fallback_pool_id": _nullable({"type": "integer"}),
+            "fallback_url": {
+                "type": ["string", "null"],
+                "description": _FALLBACK_URL["description"],
+            },
+            "sticky_days": _STICKY_DAYS,
             "link": {"type": "string", "format": "uri", "description": "the public /go link"},
             "created_at": _TIME,
         },
         ("id", "name", "slug", "strategy", "is_active", "start_param", "fallback_pool_id")
-        + ("link", "created_at"),
+        + ("fallback_url", "sticky_days", "link", "created_at"),
     ),
     "PoolWithMembers": {
         "allOf": [
@@ -106,10 +151,18 @@ SCHEMAS: Json = {
             "weight": _WEIGHT,
             "priority": _PRIORITY,
             "is_enabled": {"type": "boolean"},
+            "hourly_capacity": _nullable(_HOURLY_CAPACITY),
             "status": _STATUS,
+            "backend_error": _BACKEND_ERROR,
+            "ramping_up": {
+                "type": "boolean",
+                "description": "slow start still holds it below its full share",
+            },
             "redirects_hour": _COUNT,
+            "returning_hour": {**_COUNT, "description": "of redirects_hour, returning leads"},
         },
-        ("bot_id", "username", "weight", "priority", "is_enabled", "status", "redirects_hour"),
+        ("bot_id", "username", "weight", "priority", "is_enabled", "status", "redirects_hour")
+        + ("hourly_capacity", "backend_error", "ramping_up", "returning_hour"),
     ),
     "Status": _object(
         {
@@ -117,12 +170,47 @@ SCHEMAS: Json = {
             "online_bots": _COUNT,
             "total_bots": {**_COUNT, "description": "enabled bots of the pool"},
             "redirects_hour": {**_COUNT, "description": "redirects in the last 60 minutes"},
-            "capacity_hour": {**_COUNT, "description": "online bots x hourly capacity per bot"},
+            "returning_hour": {
+                **_COUNT,
+                "description": "of redirects_hour, leads that came back (a sticky cookie)",
+            },
+            "fallback_link_hour": {
+                **_COUNT,
+                "description": "leads of the last 60 minutes sent to the fallback link",
+            },
+            "unserved_hour": {
+                **_COUNT,
+                "description": "leads of the last 60 minutes answered 503 (nowhere to go)",
+            },
+            "capacity_hour": {
+                **_COUNT,
+                "description": "sum of the online bots' hourly capacities (their own, or "
+                "BOTPOOL_BOT_HOURLY_CAPACITY)",
+            },
             "capacity_used": {"type": "number", "minimum": 0, "description": "percent"},
             "bots": {"type": "array", "items": ref("Member")},
         },
         ("health", "online_bots", "total_bots", "redirects_hour", "capacity_hour")
-        + ("capacity_used", "bots"),
+        + ("capacity_used", "bots", "returning_hour", "fallback_link_hour", "unserved_hour"),
+    ),
+    "CampaignDay": _object(
+        {
+            "day": {"type": "string", "format": "date", "description": "a UTC day"},
+            "campaigns": {
+                "type": "array",
+                "description": "the day's top campaigns (at most 20), most leads first",
+                "items": _object(
+                    {
+                        "start": {**_START, "description": "the start value leads came with"},
+                        "redirects": _COUNT,
+                    },
+                    ("start", "redirects"),
+                ),
+            },
+            "other": {**_COUNT, "description": "leads of every other campaign that day"},
+            "total": {**_COUNT, "description": "leads that came with a campaign that day"},
+        },
+        ("day", "campaigns", "other", "total"),
     ),
     "HourlyCount": _object(
         {
@@ -139,7 +227,14 @@ SCHEMAS: Json = {
         closed=True,
     ),
     "NewPool": _object(
-        {"name": _NAME, "slug": _SLUG, "strategy": _STRATEGY, "start_param": _START},
+        {
+            "name": _NAME,
+            "slug": _SLUG,
+            "strategy": _STRATEGY,
+            "start_param": _START,
+            "fallback_url": _nullable(_FALLBACK_URL),
+            "sticky_days": _STICKY_DAYS,
+        },
         ("name", "slug"),
         closed=True,
     ),
@@ -150,6 +245,8 @@ SCHEMAS: Json = {
             "is_active": {"type": "boolean"},
             "start_param": _START,
             "fallback_pool_id": _nullable({"type": "integer", "minimum": 1, "maximum": MAX_ID}),
+            "fallback_url": _nullable(_FALLBACK_URL),
+            "sticky_days": _STICKY_DAYS,
         },
         closed=True,
     ),
@@ -158,12 +255,18 @@ SCHEMAS: Json = {
             "bot_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "weight": _WEIGHT,
             "priority": _PRIORITY,
+            "hourly_capacity": _nullable(_HOURLY_CAPACITY),
         },
         ("bot_id",),
         closed=True,
     ),
     "MemberChanges": _object(
-        {"weight": _WEIGHT, "priority": _PRIORITY, "is_enabled": {"type": "boolean"}},
+        {
+            "weight": _WEIGHT,
+            "priority": _PRIORITY,
+            "is_enabled": {"type": "boolean"},
+            "hourly_capacity": _nullable(_HOURLY_CAPACITY),
+        },
         closed=True,
     ),
 }

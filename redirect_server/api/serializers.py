@@ -1,15 +1,17 @@
-"""The JSON shapes of SPEC §8. A bot's token never leaves storage."""
+"""The JSON shapes of SPEC §8 and §12. A bot's token never leaves storage."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
 from core.figures import PoolStatus
 from storage.models import Bot, Member, Pool
+from storage.repos.campaigns import FALLBACK_LINK, UNSERVED, DayCampaigns
 
 Json = dict[str, Any]
+OTHER_CAMPAIGNS = "other"  # how the campaigns past a day's top are named in answers
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -25,6 +27,8 @@ def bot_json(bot: Bot) -> Json:
         "last_check": _iso(bot.last_check),
         "latency_ms": round(bot.latency_ms, 1) if bot.latency_ms is not None else None,
         "last_error": bot.last_error,
+        "backend_error": bot.backend_error,
+        "recovered_at": _iso(bot.recovered_at),
         "created_at": _iso(bot.created_at),
     }
 
@@ -42,38 +46,91 @@ def pool_json(pool: Pool, public_url: str) -> Json:
         "is_active": pool.is_active,
         "start_param": pool.start_param,
         "fallback_pool_id": pool.fallback_pool_id,
+        "fallback_url": pool.fallback_url,
+        "sticky_days": pool.sticky_days,
         "link": link(public_url, pool.slug),
         "created_at": _iso(pool.created_at),
     }
 
 
-def member_json(member: Member, redirects_hour: int) -> Json:
+def member_json(
+    member: Member, redirects_hour: int, *, returning_hour: int = 0, ramping_up: bool = False
+) -> Json:
     return {
         "bot_id": member.bot_id,
         "username": member.bot.username,
         "weight": member.weight,
         "priority": member.priority,
         "is_enabled": member.is_enabled,
+        "hourly_capacity": member.hourly_capacity,
         "status": member.bot.status,
+        "backend_error": member.bot.backend_error,
+        "ramping_up": ramping_up,
         "redirects_hour": redirects_hour,
+        "returning_hour": returning_hour,
     }
 
 
-def members_json(pool: Pool, redirects: Mapping[int, int]) -> list[Json]:
-    return [member_json(m, redirects.get(m.bot_id, 0)) for m in pool.members]
+def members_json(
+    pool: Pool,
+    redirects: Mapping[int, int],
+    returning: Mapping[int, int] | None = None,
+    ramping: Collection[int] = (),
+) -> list[Json]:
+    """`redirects`, `returning`: bot id -> leads of the last hour; `ramping`: the bot ids
+    that slow start still holds below their full share."""
+    returning = returning or {}
+    return [
+        member_json(
+            m,
+            redirects.get(m.bot_id, 0),
+            returning_hour=returning.get(m.bot_id, 0),
+            ramping_up=m.bot_id in ramping,
+        )
+        for m in pool.members
+    ]
 
 
-def pool_with_members_json(pool: Pool, public_url: str, redirects: Mapping[int, int]) -> Json:
-    return {**pool_json(pool, public_url), "members": members_json(pool, redirects)}
+def pool_with_members_json(
+    pool: Pool,
+    public_url: str,
+    redirects: Mapping[int, int],
+    returning: Mapping[int, int] | None = None,
+    ramping: Collection[int] = (),
+) -> Json:
+    return {
+        **pool_json(pool, public_url),
+        "members": members_json(pool, redirects, returning, ramping),
+    }
 
 
-def status_json(pool: Pool, figures: PoolStatus) -> Json:
+def status_json(
+    pool: Pool,
+    figures: PoolStatus,
+    returning: Mapping[int, int],
+    unrouted: Mapping[str, int],
+    ramping: Collection[int],
+) -> Json:
+    """`returning`: bot id -> returning leads of the last hour (bots that left the pool
+    included); `unrouted`: outcome -> leads of the last hour that no bot took."""
     return {
         "health": figures.health,
         "online_bots": figures.online_bots,
         "total_bots": figures.total_bots,
         "redirects_hour": figures.redirects_hour,
+        "returning_hour": sum(returning.values()),
+        "fallback_link_hour": unrouted.get(FALLBACK_LINK, 0),
+        "unserved_hour": unrouted.get(UNSERVED, 0),
         "capacity_hour": figures.capacity_hour,
         "capacity_used": figures.capacity_used,
-        "bots": members_json(pool, figures.bot_redirects),
+        "bots": members_json(pool, figures.bot_redirects, returning, ramping),
+    }
+
+
+def campaign_day_json(day: DayCampaigns) -> Json:
+    return {
+        "day": day.day.isoformat(),
+        "campaigns": [{"start": name, "redirects": n} for name, n in day.top],
+        OTHER_CAMPAIGNS: day.other,
+        "total": sum(n for _name, n in day.top) + day.other,
     }

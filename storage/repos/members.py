@@ -9,7 +9,7 @@ from storage.db import mark_changed
 from storage.models import Member, Pool
 from storage.repos import bots, pools
 
-EDITABLE = ("weight", "priority", "is_enabled")
+EDITABLE = ("weight", "priority", "is_enabled", "hourly_capacity")
 
 
 async def add(
@@ -20,6 +20,7 @@ async def add(
     *,
     weight: int = 1,
     priority: int = Priority.NORMAL,
+    hourly_capacity: int | None = None,
     max_per_pool: int,
 ) -> Member:
     """Add the owner's bot to the owner's pool. The pool is locked first, so of racing
@@ -27,13 +28,20 @@ async def add(
     per (pool, bot) hold (PoolFull, AlreadyMember)."""
     weight = validation.weight(weight)
     priority = validation.priority(priority)
+    hourly_capacity = validation.hourly_capacity(hourly_capacity)
     pool = await pools.get_owned(session, owner_id, pool_id, lock=True)
     bot = await bots.get_owned(session, owner_id, bot_id)
     if any(m.bot_id == bot.id for m in pool.members):
         raise AlreadyMember(pool=pool.slug, bot=bot.username)
     if len(pool.members) >= max_per_pool:
         raise PoolFull(pool=pool.slug, limit=max_per_pool)
-    member = Member(pool_id=pool.id, bot_id=bot.id, weight=weight, priority=int(priority))
+    member = Member(
+        pool_id=pool.id,
+        bot_id=bot.id,
+        weight=weight,
+        priority=int(priority),
+        hourly_capacity=hourly_capacity,
+    )
     member.bot = bot
     pool.members.append(member)
     await session.flush()
@@ -66,6 +74,8 @@ async def update(
             if not isinstance(value, bool):
                 raise Invalid("is_enabled", "true or false")
             member.is_enabled = value
+        elif field == "hourly_capacity":
+            member.hourly_capacity = validation.hourly_capacity(value)
         else:
             raise Invalid(field, "cannot be changed")
     await session.flush()

@@ -1,19 +1,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from core import validation
-from core.domain import DEFAULT_START_PARAM, BotStatus, MemberState, PoolState, Priority, Strategy
+from core.domain import (
+    DEFAULT_START_PARAM,
+    DEFAULT_STICKY_DAYS,
+    BotStatus,
+    MemberState,
+    PoolState,
+    Priority,
+    Strategy,
+)
 from core.errors import Invalid, NotFound, SlugTaken
 from storage.db import dialect_insert, mark_changed
 from storage.models import Member, Pool
 from storage.repos import operators
 
-EDITABLE = ("name", "strategy", "is_active", "start_param", "fallback_pool_id")
+EDITABLE = (
+    "name",
+    "strategy",
+    "is_active",
+    "start_param",
+    "fallback_pool_id",
+    "fallback_url",
+    "sticky_days",
+)
 
 
 async def create(
@@ -24,6 +41,8 @@ async def create(
     slug: str,
     strategy: str | Strategy = Strategy.ROUND_ROBIN,
     start_param: str = DEFAULT_START_PARAM,
+    fallback_url: str | None = None,
+    sticky_days: int = DEFAULT_STICKY_DAYS,
 ) -> Pool:
     """A new pool; SlugTaken when any operator has the slug, even one committed by a
     concurrent session a moment ago (the session stays usable)."""
@@ -33,6 +52,8 @@ async def create(
         "slug": validation.slug(slug),
         "strategy": validation.strategy(strategy).value,
         "start_param": validation.start_param(start_param),
+        "fallback_url": validation.fallback_url(fallback_url),
+        "sticky_days": validation.sticky_days(sticky_days),
     }
     await operators.get_or_create(session, owner_id)
     statement = (
@@ -99,6 +120,10 @@ async def update_owned(
             pool.start_param = validation.start_param(value)
         elif field == "fallback_pool_id":
             pool.fallback_pool_id = await _fallback(session, owner_id, pool, value)
+        elif field == "fallback_url":
+            pool.fallback_url = validation.fallback_url(value)
+        elif field == "sticky_days":
+            pool.sticky_days = validation.sticky_days(value)
         else:
             raise Invalid(field, "cannot be changed")
     await session.flush()
@@ -144,6 +169,8 @@ def state_of(pool: Pool) -> PoolState:
         is_active=pool.is_active,
         start_param=pool.start_param,
         fallback_pool_id=pool.fallback_pool_id,
+        fallback_url=pool.fallback_url,
+        sticky_days=pool.sticky_days,
         members=tuple(
             MemberState(
                 bot_id=m.bot_id,
@@ -153,10 +180,19 @@ def state_of(pool: Pool) -> PoolState:
                 is_enabled=m.is_enabled,
                 status=BotStatus(m.bot.status),
                 breaker_until=m.bot.breaker_until,
+                hourly_capacity=m.hourly_capacity,
+                ramp_from=ramp_from(m),
             )
             for m in pool.members
         ),
     )
+
+
+def ramp_from(member: Member) -> datetime:
+    """Where the member's slow start runs from: when it joined the pool or its bot last
+    came back from offline or banned, whichever is later (as storage.repos.changes)."""
+    recovered = member.bot.recovered_at
+    return member.added_at if recovered is None else max(member.added_at, recovered)
 
 
 async def all_states(session: AsyncSession) -> list[tuple[Pool, PoolState]]:

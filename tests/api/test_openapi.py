@@ -27,6 +27,7 @@ SPEC_ROUTES = {
     ("delete", "/api/redirect-pools/{pool_id}/bots/{bot_id}"),
     ("get", "/api/redirect-pools/{pool_id}/status"),
     ("get", "/api/redirect-pools/{pool_id}/counts"),
+    ("get", "/api/redirect-pools/{pool_id}/campaigns"),
     ("get", "/api/openapi.json"),
 }
 
@@ -91,6 +92,9 @@ def test_the_shapes_of_the_spec_are_components_with_their_fixed_fields():
         "online_bots",
         "total_bots",
         "redirects_hour",
+        "returning_hour",
+        "fallback_link_hour",
+        "unserved_hour",
         "capacity_hour",
         "capacity_used",
         "bots",

@@ -12,6 +12,8 @@ POOL_FIELDS = {
     "is_active",
     "start_param",
     "fallback_pool_id",
+    "fallback_url",
+    "sticky_days",
     "link",
     "created_at",
 }
@@ -95,8 +97,12 @@ async def test_get_one_pool_includes_its_members(alice):
             "weight": 3,
             "priority": 0,
             "is_enabled": True,
+            "hourly_capacity": None,
             "status": "online",
+            "backend_error": None,
+            "ramping_up": True,
             "redirects_hour": 0,
+            "returning_hour": 0,
         }
     ]
 
