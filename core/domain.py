@@ -38,6 +38,15 @@ DEFAULT_STICKY_DAYS = 30
 STICKY_DAYS_MAX = 365
 
 
+def routed_status(status: BotStatus | str, backend_error: str | None) -> BotStatus:
+    """A bot's status as routing and operators see it: online at Telegram but with a
+    failing backend (nobody answers behind it) is degraded (SPEC §12)."""
+    status = BotStatus(status)
+    if backend_error is not None and status is BotStatus.ONLINE:
+        return BotStatus.DEGRADED
+    return status
+
+
 @dataclass(frozen=True, slots=True)
 class MemberState:
     """What routing needs to know of one bot inside one pool."""

@@ -212,25 +212,25 @@ PATHS: Json = {
         "get": {
             "operationId": "getPoolCampaigns",
             "summary": (
-                "Leads that came with their own start (a campaign), per UTC day: the day's "
-                "top 20 campaigns and the rest as other"
+                "Leads that came with their own start (a campaign) in the last hours: the "
+                "top 20 campaigns, most leads first, then the rest as other"
             ),
             "parameters": [
                 {
-                    "name": "days",
+                    "name": "hours",
                     "in": "query",
                     "required": False,
                     "description": (
-                        f"UTC days, today included (default {campaigns.DEFAULT_DAYS}, "
-                        f"at most {campaigns.MAX_DAYS})"
+                        f"hours, this one included (default {campaigns.DEFAULT_HOURS}, "
+                        f"at most {campaigns.MAX_HOURS})"
                     ),
-                    "schema": {"type": "integer", "minimum": 1, "maximum": campaigns.MAX_DAYS},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": campaigns.MAX_HOURS},
                 },
             ],
             "responses": {
                 "200": _ok(
-                    "Every day of the range, newest first",
-                    {"type": "array", "items": ref("CampaignDay")},
+                    "The top campaigns, then other",
+                    {"type": "array", "items": ref("Campaign")},
                 ),
                 **_errors(400, *READ, 404),
             },

@@ -193,24 +193,16 @@ SCHEMAS: Json = {
         ("health", "online_bots", "total_bots", "redirects_hour", "capacity_hour")
         + ("capacity_used", "bots", "returning_hour", "fallback_link_hour", "unserved_hour"),
     ),
-    "CampaignDay": _object(
+    "Campaign": _object(
         {
-            "day": {"type": "string", "format": "date", "description": "a UTC day"},
-            "campaigns": {
-                "type": "array",
-                "description": "the day's top campaigns (at most 20), most leads first",
-                "items": _object(
-                    {
-                        "start": {**_START, "description": "the start value leads came with"},
-                        "redirects": _COUNT,
-                    },
-                    ("start", "redirects"),
-                ),
+            "start": {
+                **_START,
+                "description": "the start value leads came with; other: every campaign "
+                "past the top 20, added up",
             },
-            "other": {**_COUNT, "description": "leads of every other campaign that day"},
-            "total": {**_COUNT, "description": "leads that came with a campaign that day"},
+            "redirects": _COUNT,
         },
-        ("day", "campaigns", "other", "total"),
+        ("start", "redirects"),
     ),
     "HourlyCount": _object(
         {

@@ -6,9 +6,10 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
+from core.domain import BotStatus, routed_status
 from core.figures import PoolStatus
 from storage.models import Bot, Member, Pool
-from storage.repos.campaigns import FALLBACK_LINK, UNSERVED, DayCampaigns
+from storage.repos.campaigns import FALLBACK_LINK, UNSERVED
 
 Json = dict[str, Any]
 OTHER_CAMPAIGNS = "other"  # how the campaigns past a day's top are named in answers
@@ -18,15 +19,21 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+def _status(bot: Bot) -> str:
+    return routed_status(bot.status, bot.backend_error).value
+
+
 def bot_json(bot: Bot) -> Json:
+    """A failing backend shows as SPEC §12 says: `degraded`, `last_error` saying why."""
+    backend_failing = bot.backend_error is not None and bot.status == BotStatus.ONLINE
     return {
         "id": bot.id,
         "telegram_id": bot.telegram_id,
         "username": bot.username,
-        "status": bot.status,
+        "status": _status(bot),
         "last_check": _iso(bot.last_check),
         "latency_ms": round(bot.latency_ms, 1) if bot.latency_ms is not None else None,
-        "last_error": bot.last_error,
+        "last_error": bot.backend_error if backend_failing else bot.last_error,
         "backend_error": bot.backend_error,
         "recovered_at": _iso(bot.recovered_at),
         "created_at": _iso(bot.created_at),
@@ -63,7 +70,7 @@ def member_json(
         "priority": member.priority,
         "is_enabled": member.is_enabled,
         "hourly_capacity": member.hourly_capacity,
-        "status": member.bot.status,
+        "status": _status(member.bot),
         "backend_error": member.bot.backend_error,
         "ramping_up": ramping_up,
         "redirects_hour": redirects_hour,
@@ -127,10 +134,11 @@ def status_json(
     }
 
 
-def campaign_day_json(day: DayCampaigns) -> Json:
-    return {
-        "day": day.day.isoformat(),
-        "campaigns": [{"start": name, "redirects": n} for name, n in day.top],
-        OTHER_CAMPAIGNS: day.other,
-        "total": sum(n for _name, n in day.top) + day.other,
-    }
+def campaigns_json(top: list[tuple[str, int]], other: int) -> list[Json]:
+    """The top campaigns, then "other" when any lead is left (a campaign really named
+    "other" is added to it)."""
+    answer = [{"start": name, "redirects": n} for name, n in top if name != OTHER_CAMPAIGNS]
+    other += sum(n for name, n in top if name == OTHER_CAMPAIGNS)
+    if other:
+        answer.append({"start": OTHER_CAMPAIGNS, "redirects": other})
+    return answer

@@ -83,6 +83,22 @@ async def by_day(
     return result
 
 
+async def top_since(
+    session: AsyncSession, pool_id: int, since: datetime
+) -> tuple[list[tuple[str, int]], int]:
+    """A pool's top TOP_PER_DAY campaigns in the hour buckets from `since`'s hour on,
+    most leads first, and the leads of every other campaign (OTHER included)."""
+    statement = (
+        select(CampaignCount.campaign, func.sum(CampaignCount.count))
+        .where(CampaignCount.pool_id == pool_id, CampaignCount.hour >= hour_of(since))
+        .group_by(CampaignCount.campaign)
+    )
+    per = {name: int(n) for name, n in await session.execute(statement)}
+    other = per.pop(OTHER, 0)
+    ranked = sorted(per.items(), key=lambda item: (-item[1], item[0]))
+    return ranked[:TOP_PER_DAY], other + sum(n for _name, n in ranked[TOP_PER_DAY:])
+
+
 async def outcomes_since(
     session: AsyncSession, since: datetime, pool_ids: Iterable[int] | None = None
 ) -> dict[tuple[int, str], int]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain import BotStatus, MemberState, PoolState, Priority, Strategy
+from core.domain import MemberState, PoolState, Priority, Strategy, routed_status
 from storage.models import Bot, Member, Pool, RoutingChange
 from storage.repos import pruning
 
@@ -92,9 +92,7 @@ async def routing_states(session: AsyncSession, ids: Sequence[int]) -> list[Pool
         pool_id, bot_id, username, weight, priority, enabled, status, until,
         capacity, added_at, recovered_at, backend_error,
     ) in member_rows:  # fmt: skip
-        state = BotStatus(status)
-        if backend_error is not None and state is BotStatus.ONLINE:
-            state = BotStatus.DEGRADED  # alive at Telegram, but nobody answers behind it
+        state = routed_status(status, backend_error)
         members.setdefault(pool_id, []).append(
             MemberState(
                 bot_id=bot_id,

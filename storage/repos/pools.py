@@ -11,11 +11,11 @@ from core import validation
 from core.domain import (
     DEFAULT_START_PARAM,
     DEFAULT_STICKY_DAYS,
-    BotStatus,
     MemberState,
     PoolState,
     Priority,
     Strategy,
+    routed_status,
 )
 from core.errors import Invalid, NotFound, SlugTaken
 from storage.db import dialect_insert, mark_changed
@@ -178,7 +178,7 @@ def state_of(pool: Pool) -> PoolState:
                 weight=m.weight,
                 priority=Priority(m.priority),
                 is_enabled=m.is_enabled,
-                status=BotStatus(m.bot.status),
+                status=routed_status(m.bot.status, m.bot.backend_error),
                 breaker_until=m.bot.breaker_until,
                 hourly_capacity=m.hourly_capacity,
                 ramp_from=ramp_from(m),

@@ -20,43 +20,39 @@ async def _insert(sessions, model, rows) -> None:
         await session.execute(insert(model), rows)
 
 
-async def test_campaigns_answer_each_day_with_its_top_20_and_the_rest_as_other(alice, sessions):
+async def test_campaigns_answer_the_top_20_of_the_last_24_hours_then_other(alice, sessions):
     pool = await alice.create_pool("red1")
-    midnight = counts.hour_of(utcnow()).replace(hour=0)
-    hour = midnight + timedelta(hours=1)  # another hour of the same UTC day
-    # Today: camp_01 .. camp_25 with 25 .. 1 leads (camp_01 also 5 in another hour),
-    # plus 4 leads counted as other by the counter itself (past its daily budget).
+    now = counts.hour_of(utcnow())
+    earlier = now - timedelta(hours=5)
+    # camp_01 .. camp_25 with 25 .. 1 leads (camp_01 also 5 in another hour), 4 leads the
+    # counter itself counted as other (past its daily budget), one campaign really named
+    # "other", and one campaign 30 hours ago, outside the default window.
     rows = [
-        {"pool_id": pool["id"], "hour": hour, "campaign": f"camp_{n:02}", "count": 26 - n}
+        {"pool_id": pool["id"], "hour": now, "campaign": f"camp_{n:02}", "count": 26 - n}
         for n in range(1, 26)
     ]
-    rows.append({"pool_id": pool["id"], "hour": midnight, "campaign": "camp_01", "count": 5})
-    rows.append({"pool_id": pool["id"], "hour": hour, "campaign": OTHER, "count": 4})
-    # Two days ago: one campaign.
-    two_days_ago = midnight - timedelta(days=2) + timedelta(hours=13)
-    rows.append({"pool_id": pool["id"], "hour": two_days_ago, "campaign": "promo", "count": 9})
+    rows.append({"pool_id": pool["id"], "hour": earlier, "campaign": "camp_01", "count": 5})
+    rows.append({"pool_id": pool["id"], "hour": now, "campaign": OTHER, "count": 4})
+    rows.append({"pool_id": pool["id"], "hour": earlier, "campaign": "other", "count": 2})
+    old = now - timedelta(hours=30)
+    rows.append({"pool_id": pool["id"], "hour": old, "campaign": "promo", "count": 99})
     await _insert(sessions, CampaignCount, rows)
 
-    status, days = await alice.call("GET", f"/api/redirect-pools/{pool['id']}/campaigns")
+    status, answer = await alice.call("GET", f"/api/redirect-pools/{pool['id']}/campaigns")
 
     assert status == 200
-    assert [day["day"] for day in days] == [
-        (midnight - timedelta(days=n)).date().isoformat() for n in range(7)
-    ]
-    today = days[0]
-    assert len(today["campaigns"]) == 20
-    assert today["campaigns"][:2] == [
+    assert answer[:2] == [
         {"start": "camp_01", "redirects": 30},
         {"start": "camp_02", "redirects": 24},
     ]
-    assert today["campaigns"][-1] == {"start": "camp_20", "redirects": 6}
-    assert today["other"] == 5 + 4 + 3 + 2 + 1 + 4  # camp_21..camp_25 and the counter's other
-    assert today["total"] == sum(range(1, 26)) + 5 + 4
-    assert days[1] == {"day": days[1]["day"], "campaigns": [], "other": 0, "total": 0}
-    assert days[2]["campaigns"] == [{"start": "promo", "redirects": 9}]
+    assert [item["start"] for item in answer[:-1]] == [f"camp_{n:02}" for n in range(1, 21)]
+    # camp_21 .. camp_25, the counter's own other, and the campaign named "other".
+    assert answer[-1] == {"start": "other", "redirects": 5 + 4 + 3 + 2 + 1 + 4 + 2}
+    assert sum(item["redirects"] for item in answer) == sum(range(1, 26)) + 5 + 4 + 2
+    assert "promo" not in {item["start"] for item in answer}
 
 
-async def test_campaigns_go_back_as_many_days_as_asked(alice, sessions):
+async def test_campaigns_go_back_as_many_hours_as_asked(alice, sessions):
     pool = await alice.create_pool("red1")
     old = counts.hour_of(utcnow()) - timedelta(days=30)
     await _insert(
@@ -66,26 +62,23 @@ async def test_campaigns_go_back_as_many_days_as_asked(alice, sessions):
     )
     path = f"/api/redirect-pools/{pool['id']}/campaigns"
 
-    _, week = await alice.call("GET", path)
-    _, quarter = await alice.call("GET", path, params={"days": "90"})
+    _, day = await alice.call("GET", path)
+    _, month = await alice.call("GET", path, params={"hours": str(31 * 24)})
 
-    assert all(day["total"] == 0 for day in week)
-    assert len(quarter) == 90
-    assert [day["campaigns"] for day in quarter if day["total"]] == [
-        [{"start": "old_camp", "redirects": 3}]
-    ]
+    assert day == []
+    assert month == [{"start": "old_camp", "redirects": 3}]
 
 
-@pytest.mark.parametrize("days", ["0", "91", "seven", "-1", "1.5"])
-async def test_campaign_days_outside_1_to_90_are_400(alice, days):
+@pytest.mark.parametrize("hours", ["0", "2161", "seven", "-1", "1.5"])
+async def test_campaign_hours_outside_1_to_2160_are_400(alice, hours):
     pool = await alice.create_pool("red1")
 
     status, answer = await alice.call(
-        "GET", f"/api/redirect-pools/{pool['id']}/campaigns", params={"days": days}
+        "GET", f"/api/redirect-pools/{pool['id']}/campaigns", params={"hours": hours}
     )
 
     assert status == 400
-    assert answer["error"]["field"] == "days"
+    assert answer["error"]["field"] == "hours"
 
 
 async def test_another_operators_campaigns_are_not_found(alice, bob, sessions):

@@ -181,6 +181,10 @@ async def test_a_bots_failing_backend_shows_on_the_bot_and_its_memberships(alice
     assert listed["backend_error"] == "webhook: Connection refused"
     assert listed["recovered_at"] is not None
     assert fetched["members"][0]["backend_error"] == "webhook: Connection refused"
+    # SPEC §12: online at Telegram, but its status is degraded and last_error says why.
+    assert bot["status"] == "online"
+    assert (listed["status"], listed["last_error"]) == ("degraded", "webhook: Connection refused")
+    assert fetched["members"][0]["status"] == "degraded"
 
 
 async def test_a_member_ramps_up_only_within_the_slow_start_window(alice, sessions):
