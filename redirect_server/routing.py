@@ -325,13 +325,14 @@ class RoutingTable:
 
     async def _read_figures(self, now: datetime) -> None:
         """Bots by status for /metrics, and every bot's load in the last hour: what the
-        database has (one aggregate) plus what was counted here and not yet written.
-        Leads served since the counter's last harvest (under a flush interval's worth)
-        are left out until the next read."""
+        database has (one aggregate) plus what was served here and not yet written,
+        harvested at once so that nothing served before the swap is left out (but a
+        flush that commits while the aggregate runs)."""
         async with self._sessions() as session:
             statuses = await bots.count_by_status(session)
             loads = await counts.per_bot_load(session, now)
         self.bot_statuses = {status.value: n for status, n in statuses.items()}
+        self._counter.add(self.take_counts())
         for (_pool_id, bot_id, _hour), n in self._counter.unflushed().items():
             if bot_id:  # 0: a fallback link's leads
                 loads[bot_id] = loads.get(bot_id, 0) + n
