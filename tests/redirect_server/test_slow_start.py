@@ -5,6 +5,7 @@ ends, so /go goes back to the fast path without reading the clock per lead."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -51,9 +52,11 @@ async def test_a_bot_back_from_a_ban_ramps_through_the_app(seed, sessions, setti
     assert await tally(client, LEADS) == {"a_bot": LEADS // 2, "b_bot": LEADS // 2}
 
 
-def hand_made_table(sessions, **options) -> RoutingTable:
-    table = RoutingTable(sessions, RedirectCounter(sessions), **options)
-    now = datetime.now(UTC)
+def hand_made_table(sessions, moment: list[float], **options) -> RoutingTable:
+    """A table whose clock reads `moment[0]`, with a pool of a_bot, back at that moment,
+    and b_bot, serving for a day."""
+    table = RoutingTable(sessions, RedirectCounter(sessions), clock=lambda: moment[0], **options)
+    now = datetime.fromtimestamp(moment[0], UTC)
     members = (
         MemberState(1, "a_bot", ramp_from=now),
         MemberState(2, "b_bot", ramp_from=now - timedelta(days=1)),
@@ -64,12 +67,14 @@ def hand_made_table(sessions, **options) -> RoutingTable:
 
 
 async def test_the_table_plans_again_when_a_ramp_ends(sessions):
-    table = hand_made_table(sessions, slow_start=SlowStart(0.3, 0.1))
+    moment = [time.time()]
+    table = hand_made_table(sessions, moment, slow_start=SlowStart(0.3, 0.1))
     table.plan()
     ramping = table.routes["promo"]
     first = Counter(ramping.take().served[1] for _ in range(110))
     assert first[1] <= 15, first
-    for _ in range(50):  # bounded: the ramp ends 0.3 s from now, and a timer re-plans
+    moment[0] += 0.3  # the ramp's end; the timer armed for it fires 0.3 s from the plan
+    for _ in range(50):  # bounded: 50 x 20 ms
         if table.routes["promo"] is not ramping:
             break
         await asyncio.sleep(0.02)
@@ -81,18 +86,18 @@ async def test_the_table_plans_again_when_a_ramp_ends(sessions):
 
 async def test_the_share_follows_the_tables_clock_between_plans(sessions):
     """Within one plan the share grows with the clock the table is given."""
-    moments = [datetime.now(UTC).timestamp()]
-    table = hand_made_table(sessions, slow_start=SlowStart(300, 0.1), clock=lambda: moments[0])
+    moment = [time.time()]
+    table = hand_made_table(sessions, moment, slow_start=SlowStart(300, 0.1))
     table.plan()
     route = table.routes["promo"]
     assert Counter(route.take().served[1] for _ in range(110))[1] <= 15
-    moments[0] += 300
+    moment[0] += 300
     assert Counter(route.take().served[1] for _ in range(100)) == {1: 50, 2: 50}
     table.close()
 
 
 async def test_without_slow_start_a_bot_back_just_now_takes_its_full_share_at_once(sessions):
-    table = hand_made_table(sessions)
+    table = hand_made_table(sessions, [time.time()])
     table.plan()
     route = table.routes["promo"]
     assert Counter(route.take().served[1] for _ in range(100)) == {1: 50, 2: 50}
