@@ -73,7 +73,7 @@ async def test_the_table_plans_again_when_a_ramp_ends(sessions):
     ramping = table.routes["promo"]
     first = Counter(ramping.take().served[1] for _ in range(110))
     assert first[1] <= 15, first
-    moment[0] += 0.3  # the ramp's end; the timer armed for it fires 0.3 s from the plan
+    moment[0] += 0.31  # past the ramp's end; the timer armed for it fires 0.3 s after the plan
     for _ in range(50):  # bounded: 50 x 20 ms
         if table.routes["promo"] is not ramping:
             break
