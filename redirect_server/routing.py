@@ -70,7 +70,7 @@ class Route:
     __slots__ = (
         "pool_id", "start_param", "sticky_s", "link", "_plan", "_cursor", "_targets",
         "_loads", "_after", "_routable", "_chain", "_chain_targets", "_default_cap",
-        "_clock",
+        "_clock", "_read", "_full_at",
     )  # fmt: skip
 
     def __init__(
@@ -85,6 +85,7 @@ class Route:
         fallbacks: Iterable[tuple[Plan, Cursor, dict[int, Target]]] = (),
         default_cap: int = NO_CAP,
         clock: Callable[[], float] = time.time,
+        loads_read: list[int] | None = None,
     ) -> None:
         self.pool_id = pool.pool_id
         self.start_param = pool.start_param
@@ -96,6 +97,11 @@ class Route:
         self._loads = {} if loads is None else loads
         self._default_cap = default_cap  # a member's cap when it has none of its own
         self._clock = clock  # read per lead only while members of the plan ramp
+        # How many times `loads` was read afresh (the table's count; a load only grows in
+        # between), and the read in which no bot of the chain had room: until the next,
+        # a full chain's leads skip the search for room.
+        self._read = [0] if loads_read is None else loads_read
+        self._full_at = -1
         # Round robin, the default, is stepped here without a call: the target after each
         # bot, which is what `take` chooses while the cursor follows this plan.
         self._after: dict[int | None, Target] | None = None
@@ -140,7 +146,12 @@ class Route:
     def _spill(self) -> Target:
         """Where a lead goes when the strategy's pick is at its cap (the class's rule)."""
         loads, default = self._loads, self._default_cap
-        found = take_with_room(self._chain, loads, default, now=self._clock())
+        found = None
+        read = self._read[0]
+        if self._full_at != read:
+            found = take_with_room(self._chain, loads, default, now=self._clock())
+            if found is None:
+                self._full_at = read
         if found is not None:
             plan, member = found
             target = self._chain_targets[plan.pool.pool_id][member.bot_id]
@@ -215,6 +226,7 @@ class RoutingTable:
         # Bot id -> leads in the last hour across its pools: read from the counts every
         # FIGURES_EVERY_S and counted up by /go in between (caps, least connections).
         self.hour_counts: dict[int, int] = {}
+        self._loads_read = [0]  # times hour_counts was read afresh (a cell the routes share)
         self.bot_statuses: dict[str, int] = {}
         self.labels: dict[Served, tuple[str, str]] = {}  # for /metrics: slug, username
         self.loaded_at: float | None = None  # time.monotonic() of the last good load
@@ -338,6 +350,7 @@ class RoutingTable:
                 loads[bot_id] = loads.get(bot_id, 0) + n
         self.hour_counts.clear()  # in place: the routes hold this dict
         self.hour_counts.update(loads)
+        self._loads_read[0] += 1
         self._figures_at = time.monotonic()
 
     # The in-memory indexes
@@ -444,6 +457,7 @@ class RoutingTable:
             fallbacks=self._spill_chain(pool_id) if plan is not None else (),
             default_cap=self._default_cap,
             clock=self._clock,
+            loads_read=self._loads_read,
         )
         self._slugs[pool_id] = state.slug
 

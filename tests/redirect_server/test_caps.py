@@ -4,9 +4,12 @@ least loaded bot. A lead is never dropped for a cap."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from redirect_server import keys
+from redirect_server.counter import RedirectCounter
+from redirect_server.routing import RoutingTable
 from storage.models import utcnow
 from tests.redirect_server.funnel import add_counts, set_member, set_pool
 
@@ -114,3 +117,28 @@ async def test_a_returning_lead_leaves_its_bot_at_cap_only_while_another_has_roo
     target = route.stick(a_bot)  # nobody has room: its own bot takes it back
     assert target is not None and target.served == (promo.pool_id, a_bot)
     assert target.returning == 1
+
+
+async def test_bots_at_cap_take_leads_again_once_their_hour_has_passed(seed, sessions):
+    """A chain found full is not searched again until the loads are read afresh; then
+    the leads that slid out of the window give the bots their room back."""
+    promo = await seed.pool("promo", ("a_bot", "b_bot"))
+    await set_pool(sessions, promo.pool_id, fallback_url=LINK)
+    moment = [time.time()]
+    counter = RedirectCounter(sessions)
+    table = RoutingTable(sessions, counter, hourly_capacity=2, clock=lambda: moment[0])
+    await table.load()
+    route = table.routes["promo"]
+    taken = [route.take().served[1] for _ in range(6)]
+    assert taken[4:] == [0, 0]  # the link's target: both bots are at their cap of 2
+    counter.add(table.take_counts())
+    assert await counter.flush()
+
+    moment[0] += 2 * 3600  # those leads leave the window; b_bot takes two new ones
+    a_bot, b_bot = promo.bot_ids["a_bot"], promo.bot_ids["b_bot"]
+    await add_counts(sessions, promo.pool_id, b_bot, 2, datetime.fromtimestamp(moment[0], UTC))
+    table._figures_at = float("-inf")  # due for its periodic read
+    await table.follow()
+    assert table.routes["promo"] is route  # the same plan, with the loads read afresh
+    assert [route.take().served[1] for _ in range(3)] == [a_bot, a_bot, 0]
+    table.close()
