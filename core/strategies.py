@@ -18,10 +18,12 @@ from core.domain import BotStatus, MemberState, PoolState, Strategy
 class Cursor:
     last_bot_id: int | None = None
     weights_key: tuple[tuple[int, int], ...] = ()
-    current: dict[int, int] = field(default_factory=dict)
+    current: dict[int, float] = field(default_factory=dict)
     # The pool's member order at the last pick: where to go on from a bot that has
     # since left the pool.
     order: tuple[int, ...] = ()
+    # Slow start (core.plans): each ramping member's credit toward its next turn.
+    credit: dict[int, float] = field(default_factory=dict)
 
 
 _ONLINE, _DEGRADED = BotStatus.ONLINE, BotStatus.DEGRADED

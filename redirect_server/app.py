@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from aiohttp.log import access_logger
 
+from core.ramp import SlowStart
 from core.settings import Settings
 from redirect_server import edge, keys, spool
 from redirect_server.counter import RedirectCounter
@@ -57,7 +58,13 @@ def create_app(
     counter = RedirectCounter(
         sessions, flush_interval_s=flush_interval_s, spool_dir=spool.spool_dir(settings)
     )
-    table = RoutingTable(sessions, counter, reload_interval_s=reload_interval_s)
+    table = RoutingTable(
+        sessions,
+        counter,
+        reload_interval_s=reload_interval_s,
+        hourly_capacity=settings.bot_hourly_capacity,
+        slow_start=SlowStart(settings.slow_start_s, settings.slow_start_share),
+    )
     figures = GoFigures()
     app[keys.COUNTER] = counter
     app[keys.KEY_USES] = KeyUses(sessions)

@@ -11,16 +11,18 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 from multidict import CIMultiDict
 
+from core.caps import has_room, least_loaded, take_with_room
 from core.domain import PoolState, Strategy
 from core.plans import Plan, plan_pool, serving_plan, take
-from core.strategies import Cursor
+from core.ramp import SlowStart
+from core.strategies import Cursor, fallback_chain
 from redirect_server.counter import RedirectCounter, Served
 from storage.db import Sessions
 from storage.repos import bots, changes, counts
@@ -32,6 +34,7 @@ LOAD_CHUNK = 500  # pools read per query when loading everything
 FIGURES_EVERY_S = 15.0  # bots by status (for /metrics) and last-hour counts, read again
 GAP_GRACE_S = 30.0  # a hole in the log's ids this old is a rolled-back transaction
 CATCH_UP_S = changes.KEEP.total_seconds() / 2  # behind longer: load everything again
+NO_CAP = 1 << 62  # the hourly cap of a target that has none
 
 
 @dataclass(slots=True)
@@ -48,16 +51,26 @@ class Target:
     # A pool's fallback link (served is (pool id, 0)): `location_prefix` is the whole
     # Location, no start parameter added.
     link: bool = False
+    # Leads per rolling hour the bot may take (its membership's or the default), counted
+    # across all its pools.
+    cap: int = NO_CAP
 
 
 class Route:
     """An active pool's public link as /go serves it: the plan that serves it (its own
     pool's or a fallback's), that pool's cursor and targets, all resolved when planning,
-    so that a lead costs one call."""
+    so that a lead costs one call.
+
+    Hourly caps cost a lead a lookup and a compare in `loads` (bot id -> leads in the
+    last hour, across its pools, shared by every route). A pick at its cap spills
+    (core.caps): to a member of the serving pool with room, the most spare of its lower
+    tiers, the same down its fallback pools, then the link's fallback URL, and with
+    nowhere else to go to the least loaded member of the serving pool."""
 
     __slots__ = (
         "pool_id", "start_param", "sticky_s", "link", "_plan", "_cursor", "_targets",
-        "_hour_counts", "_after", "_routable",
+        "_loads", "_after", "_routable", "_chain", "_chain_targets", "_default_cap",
+        "_clock", "_read", "_full_at",
     )  # fmt: skip
 
     def __init__(
@@ -66,8 +79,13 @@ class Route:
         plan: Plan | None,
         cursor: Cursor,
         targets: dict[int, Target],
-        hour_counts: dict[int, int] | None,
+        loads: dict[int, int] | None,
         link: Target | None = None,
+        *,
+        fallbacks: Iterable[tuple[Plan, Cursor, dict[int, Target]]] = (),
+        default_cap: int = NO_CAP,
+        clock: Callable[[], float] = time.time,
+        loads_read: list[int] | None = None,
     ) -> None:
         self.pool_id = pool.pool_id
         self.start_param = pool.start_param
@@ -76,14 +94,27 @@ class Route:
         self._plan = plan
         self._cursor = cursor
         self._targets = targets
-        self._hour_counts = hour_counts  # None unless a pool reads them (least connections)
+        self._loads = {} if loads is None else loads
+        self._default_cap = default_cap  # a member's cap when it has none of its own
+        self._clock = clock  # read per lead only while members of the plan ramp
+        # How many times `loads` was read afresh (the table's count; a load only grows in
+        # between), and the read in which no bot of the chain had room: until the next,
+        # a full chain's leads skip the search for room.
+        self._read = [0] if loads_read is None else loads_read
+        self._full_at = -1
         # Round robin, the default, is stepped here without a call: the target after each
         # bot, which is what `take` chooses while the cursor follows this plan.
         self._after: dict[int | None, Target] | None = None
-        if plan is not None and plan.pool.strategy is Strategy.ROUND_ROBIN:
+        if plan is not None and plan.pool.strategy is Strategy.ROUND_ROBIN and plan.ramps is None:
             self._after = {last: targets[m.bot_id] for last, m in plan.next_after.items()}
         # The bots a returning lead may go back to: the serving pool's candidates.
         self._routable = frozenset(()) if plan is None else frozenset(m.bot_id for m in plan.group)
+        # Where a lead spills when its pick is at its cap: the serving plan, then the
+        # plans of the pools below it in the fallback chain.
+        chain = [] if plan is None else [(plan, cursor, targets)]
+        chain += [f for f in fallbacks if plan is None or f[0] is not plan]
+        self._chain = tuple((p, c) for p, c, _t in chain)
+        self._chain_targets = {p.pool.pool_id: t for p, _c, t in chain}
 
     def take(self) -> Target | None:
         """The member that gets this lead, counted; the fallback link when no bot can
@@ -99,27 +130,59 @@ class Route:
         if after is not None and cursor.order is plan.order:
             target = after.get(cursor.last_bot_id)
         if target is None:
-            target = self._targets[take(plan, cursor, self._hour_counts).bot_id]
+            now = None if plan.ramps is None else self._clock()
+            target = self._targets[take(plan, cursor, self._loads, now=now).bot_id]
         else:
             cursor.last_bot_id = target.served[1]
+        loads = self._loads
+        bot_id = target.served[1]
+        load = loads.get(bot_id, 0)
+        if load >= target.cap:
+            return self._spill()
+        loads[bot_id] = load + 1
         target.count += 1
-        hour_counts = self._hour_counts
-        if hour_counts is not None:  # least connections counts a bot across its pools
-            bot_id = target.served[1]
-            hour_counts[bot_id] = hour_counts.get(bot_id, 0) + 1
+        return target
+
+    def _spill(self) -> Target:
+        """Where a lead goes when the strategy's pick is at its cap (the class's rule)."""
+        loads, default = self._loads, self._default_cap
+        found = None
+        read = self._read[0]
+        if self._full_at != read:
+            found = take_with_room(self._chain, loads, default, now=self._clock())
+            if found is None:
+                self._full_at = read
+        if found is not None:
+            plan, member = found
+            target = self._chain_targets[plan.pool.pool_id][member.bot_id]
+        elif self.link is not None:
+            target = self.link
+            target.count += 1
+            return target
+        else:
+            assert self._plan is not None
+            target = self._targets[least_loaded(self._plan.group, loads, default).bot_id]
+        bot_id = target.served[1]
+        loads[bot_id] = loads.get(bot_id, 0) + 1
+        target.count += 1
         return target
 
     def stick(self, bot_id: int) -> Target | None:
         """The target of `bot_id` for a lead coming back to it, counted as returning,
-        while that bot is routable here; None: route the lead as a new one."""
+        while that bot is routable here and has room, or is at its cap but no other bot
+        the lead could spill to has any; None: route the lead as a new one."""
         if bot_id not in self._routable:
             return None
         target = self._targets[bot_id]
+        loads = self._loads
+        load = loads.get(bot_id, 0)
+        if load >= target.cap and has_room(
+            (plan for plan, _cursor in self._chain), loads, self._default_cap, bot_id
+        ):
+            return None
+        loads[bot_id] = load + 1
         target.count += 1
         target.returning += 1
-        hour_counts = self._hour_counts
-        if hour_counts is not None:
-            hour_counts[bot_id] = hour_counts.get(bot_id, 0) + 1
         return target  # whose turn it is for new leads stays as it was
 
     def peek(self) -> Target | None:
@@ -128,7 +191,7 @@ class Route:
         plan = self._plan
         if plan is None:
             return self.link
-        return self._targets[take(plan, Cursor(), self._hour_counts).bot_id]
+        return self._targets[take(plan, Cursor(), self._loads).bot_id]
 
 
 def location_prefix(username: str) -> str:
@@ -142,16 +205,28 @@ class RoutingTable:
         counter: RedirectCounter,
         *,
         reload_interval_s: float = DEFAULT_RELOAD_INTERVAL_S,
+        hourly_capacity: int | None = None,
+        slow_start: SlowStart | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """`hourly_capacity`: the cap of a member that has none of its own (None: such
+        members are not capped); `slow_start`: the ramp of members that join or come
+        back (None: off); `clock`: what time it is, in epoch seconds."""
         self._sessions = sessions
         self._counter = counter
         self.reload_interval_s = reload_interval_s
+        self._default_cap = NO_CAP if hourly_capacity is None else hourly_capacity
+        self._slow_start = slow_start
+        self._clock = clock
         self.routes: dict[str, Route] = {}  # by slug, active pools only
         self.pools: dict[int, PoolState] = {}
         self.targets: dict[int, dict[int, Target]] = {}
         self.links: dict[int, Target] = {}  # by pool id: the fallback links
         self.cursors: dict[int, Cursor] = {}  # by pool id, kept across reloads
-        self.hour_counts: dict[int, int] = {}  # bot id -> redirects in the last hour
+        # Bot id -> leads in the last hour across its pools: read from the counts every
+        # FIGURES_EVERY_S and counted up by /go in between (caps, least connections).
+        self.hour_counts: dict[int, int] = {}
+        self._loads_read = [0]  # times hour_counts was read afresh (a cell the routes share)
         self.bot_statuses: dict[str, int] = {}
         self.labels: dict[Served, tuple[str, str]] = {}  # for /metrics: slug, username
         self.loaded_at: float | None = None  # time.monotonic() of the last good load
@@ -163,7 +238,6 @@ class RoutingTable:
         self._slugs: dict[int, str] = {}  # pool id -> its slug in `routes`
         self._bot_pools: dict[int, set[int]] = {}  # bot id -> the pools it is in
         self._fallen_from: dict[int, set[int]] = {}  # pool id -> pools falling back to it
-        self._least_connections: set[int] = set()  # pools that read hour_counts
         self._after = 0  # every logged change up to this id is applied
         self._applied: set[int] = set()  # and these above it
         self._gaps: dict[int, float] = {}  # missing ids above it, since when
@@ -193,9 +267,8 @@ class RoutingTable:
             index.clear()
         self._bot_pools.clear()
         self._fallen_from.clear()
-        self._least_connections.clear()
         self.routes = {}
-        now = datetime.now(UTC)
+        now = self._now()
         for state in states:
             self._put(state)
         await self._read_figures(now)
@@ -223,7 +296,7 @@ class RoutingTable:
             states = []
             for chunk in changes.chunks(sorted(pool_ids), LOAD_CHUNK):
                 states += await changes.routing_states(session, chunk)
-        now = datetime.now(UTC)
+        now = self._now()
         if pool_ids:
             self._counter.add(self.take_counts(pool_ids))  # before their targets go
             found = {state.pool_id for state in states}
@@ -259,24 +332,25 @@ class RoutingTable:
         for missing in [g for g in self._gaps if g <= self._after]:
             del self._gaps[missing]
 
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
+
     async def _read_figures(self, now: datetime) -> None:
-        """Bots by status for /metrics, and last-hour counts while a pool reads them."""
+        """Bots by status for /metrics, and every bot's load in the last hour: what the
+        database has (one aggregate) plus what was served here and not yet written,
+        harvested at once so that nothing served before the swap is left out (but a
+        flush that commits while the aggregate runs)."""
         async with self._sessions() as session:
             statuses = await bots.count_by_status(session)
-            last_hour = (
-                await counts.per_bot_last_hour(session, now, self._least_connections)
-                if self._least_connections
-                else {}
-            )
+            loads = await counts.per_bot_load(session, now)
         self.bot_statuses = {status.value: n for status, n in statuses.items()}
-        if self._least_connections:
-            hour_counts: dict[int, int] = {}
-            for (_pool_id, bot_id), n in last_hour.items():
-                hour_counts[bot_id] = hour_counts.get(bot_id, 0) + n
-            for (_pool_id, bot_id, _hour), n in self._counter.unflushed().items():
-                hour_counts[bot_id] = hour_counts.get(bot_id, 0) + n
-            self.hour_counts.clear()  # in place: the routes hold this dict
-            self.hour_counts.update(hour_counts)
+        self._counter.add(self.take_counts())
+        for (_pool_id, bot_id, _hour), n in self._counter.unflushed().items():
+            if bot_id:  # 0: a fallback link's leads
+                loads[bot_id] = loads.get(bot_id, 0) + n
+        self.hour_counts.clear()  # in place: the routes hold this dict
+        self.hour_counts.update(loads)
+        self._loads_read[0] += 1
         self._figures_at = time.monotonic()
 
     # The in-memory indexes
@@ -285,8 +359,13 @@ class RoutingTable:
         self._drop(state.pool_id, keep_cursor=True)
         pool_id = state.pool_id
         self.pools[pool_id] = state
+        default_cap = self._default_cap
         self.targets[pool_id] = {
-            m.bot_id: Target((pool_id, m.bot_id), location_prefix(m.username))
+            m.bot_id: Target(
+                (pool_id, m.bot_id),
+                location_prefix(m.username),
+                cap=default_cap if m.hourly_capacity is None else m.hourly_capacity,
+            )
             for m in state.members
         }
         if state.fallback_url is not None:
@@ -296,8 +375,6 @@ class RoutingTable:
             self.labels[(pool_id, m.bot_id)] = (state.slug, m.username)
         if state.fallback_pool_id is not None:
             self._fallen_from.setdefault(state.fallback_pool_id, set()).add(pool_id)
-        if state.strategy is Strategy.LEAST_CONNECTIONS:
-            self._least_connections.add(pool_id)
 
     def _drop(self, pool_id: int, *, keep_cursor: bool = False) -> None:
         old = self.pools.pop(pool_id, None)
@@ -305,7 +382,6 @@ class RoutingTable:
         self.links.pop(pool_id, None)
         self._groups.pop(pool_id, None)
         self._expires.pop(pool_id, None)
-        self._least_connections.discard(pool_id)
         if not keep_cursor:
             self.cursors.pop(pool_id, None)
         self._unroute(pool_id)
@@ -330,20 +406,19 @@ class RoutingTable:
                 self._bot_pools.setdefault(m.bot_id, set()).add(pool_id)
             if state.fallback_pool_id is not None:
                 self._fallen_from.setdefault(state.fallback_pool_id, set()).add(pool_id)
-            if state.strategy is Strategy.LEAST_CONNECTIONS:
-                self._least_connections.add(pool_id)
-        self._replan_pools(set(self.pools), now or datetime.now(UTC))
+        self._replan_pools(set(self.pools), now or self._now())
 
     def _replan_pools(self, changed: set[int], now: datetime) -> None:
         """Plan `changed` pools again, then the routes of every pool whose fallback
-        chain reaches one of them. A breaker running out is the only thing in a pool's
-        state that changes by itself, so a timer plans again at the first such moment:
-        /go never has to look at the clock."""
+        chain reaches one of them. A breaker running out and a ramp ending are the only
+        things in a pool's state that change by themselves, so a timer plans again at
+        the first such moment: /go looks at the clock only for pools whose members
+        ramp."""
         for pool_id in changed:
             state = self.pools.get(pool_id)
             if state is None:
                 continue
-            plan, expires = plan_pool(state, now)
+            plan, expires = plan_pool(state, now, self._slow_start)
             if plan is None:
                 self._groups.pop(pool_id, None)
             else:
@@ -359,27 +434,48 @@ class RoutingTable:
                 if upstream not in reached:
                     reached.add(upstream)
                     frontier.append(upstream)
-        hour_counts = self.hour_counts if self._least_connections else None
         for pool_id in reached:
-            self._route(pool_id, hour_counts)
+            self._route(pool_id)
         self.rebuilt += len(changed)
         self.rerouted += len(reached)
         self._arm_timer()
 
-    def _route(self, pool_id: int, hour_counts: dict[int, int] | None) -> None:
+    def _route(self, pool_id: int) -> None:
         state = self.pools.get(pool_id)
         self._unroute(pool_id)
         if state is None or not state.is_active:
             return
         plan = serving_plan(self.pools, self._groups, pool_id)
         serving = pool_id if plan is None else plan.pool.pool_id
-        cursor = self.cursors.get(serving)
-        if cursor is None:
-            cursor = self.cursors[serving] = Cursor()
         self.routes[state.slug] = Route(
-            state, plan, cursor, self.targets.get(serving, {}), hour_counts, self.links.get(pool_id)
+            state,
+            plan,
+            self._cursor(serving),
+            self.targets.get(serving, {}),
+            self.hour_counts,
+            self.links.get(pool_id),
+            fallbacks=self._spill_chain(pool_id) if plan is not None else (),
+            default_cap=self._default_cap,
+            clock=self._clock,
+            loads_read=self._loads_read,
         )
         self._slugs[pool_id] = state.slug
+
+    def _cursor(self, pool_id: int) -> Cursor:
+        cursor = self.cursors.get(pool_id)
+        if cursor is None:
+            cursor = self.cursors[pool_id] = Cursor()
+        return cursor
+
+    def _spill_chain(self, pool_id: int) -> list[tuple[Plan, Cursor, dict[int, Target]]]:
+        """The plans down `pool_id`'s fallback chain, with their cursors and targets:
+        where its leads spill when the bots that serve it are at their caps."""
+        chain = []
+        for pool in fallback_chain(self.pools, pool_id):
+            plan = self._groups.get(pool.pool_id)
+            if plan is not None:
+                chain.append((plan, self._cursor(pool.pool_id), self.targets[pool.pool_id]))
+        return chain
 
     def _unroute(self, pool_id: int) -> None:
         slug = self._slugs.pop(pool_id, None)
@@ -392,12 +488,13 @@ class RoutingTable:
         if not self._expires:
             return
         first = min(self._expires.values())
-        delay = max(0.0, first.timestamp() - time.time())
-        self._replan = asyncio.get_running_loop().call_later(delay, self._breakers_ended)
+        delay = max(0.0, first.timestamp() - self._clock())
+        self._replan = asyncio.get_running_loop().call_later(delay, self._plans_expired)
 
-    def _breakers_ended(self) -> None:
+    def _plans_expired(self) -> None:
+        """A breaker ended or a ramp did: plan those pools again."""
         self._replan = None
-        now = datetime.now(UTC)
+        now = self._now()
         ended = {pool_id for pool_id, until in self._expires.items() if until <= now}
         self._replan_pools(ended, now)
 

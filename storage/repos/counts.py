@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import case, delete, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_insert
@@ -63,6 +63,23 @@ async def per_bot_last_hour(
         weight = 1.0 if hour >= current else share
         totals[(pool_id, bot_id)] = totals.get((pool_id, bot_id), 0.0) + count * weight
     return {key: round(value) for key, value in totals.items()}
+
+
+async def per_bot_load(session: AsyncSession, now: datetime) -> dict[int, int]:
+    """Bot id -> redirects in the last 60 minutes across all its pools (the sliding
+    approximation of `last_hour_weights`), summed by the database in one aggregate over
+    the hour index: what hourly caps compare with, read often for the whole fleet."""
+    current, previous, share = last_hour_weights(now)
+    weighted = case(
+        (RedirectCount.hour >= current, RedirectCount.count * 1.0),
+        else_=RedirectCount.count * share,
+    )
+    statement = (
+        select(RedirectCount.bot_id, func.sum(weighted))
+        .where(RedirectCount.hour >= previous)
+        .group_by(RedirectCount.bot_id)
+    )
+    return {bot_id: round(float(n)) for bot_id, n in await session.execute(statement)}
 
 
 async def per_bot_since(
