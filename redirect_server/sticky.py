@@ -11,6 +11,7 @@ that a link's Set-Cookie header for a bot can be made once a day and cached."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 
 from storage.crypto import TokenCipher
@@ -19,6 +20,8 @@ LABEL = b"botpool sticky cookie key v1"
 DAY_S = 86400
 SIGNATURE_BYTES = 16  # HMAC-SHA256 truncated to 128 bits: 22 characters in the cookie
 PREFIX = "bp_"
+BLOCK = 64  # SHA-256's block size, which HMAC pads its key to
+KNOWN_MAX = 10_000  # checked cookie values kept (then forgotten all at once)
 
 Remembered = tuple[int, int]  # bot id, the UTC day (days since the epoch) it was issued
 
@@ -30,12 +33,20 @@ def cookie_name(slug: str) -> str:
 class StickyCookies:
     """Writes and reads the signed cookies of sticky links."""
 
-    __slots__ = ("_key", "_attributes")
+    __slots__ = ("_inner", "_outer", "_attributes", "_known")
 
     def __init__(self, key: bytes, *, secure: bool) -> None:
-        self._key = key
+        # HMAC (RFC 2104) from hashes of the padded key made once: hmac.digest() looks
+        # the digest up in OpenSSL 3 at every call, which costs more than the rest of /go.
+        padded = (key if len(key) <= BLOCK else hashlib.sha256(key).digest()).ljust(BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
         # Lax: sent when the lead follows a link to /go from another site, as they do.
         self._attributes = "; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
+        # Cookie values whose signature was checked, and what they say. A value is the
+        # same for every lead a link sent to one bot on one day, so there are few;
+        # forged ones never get in.
+        self._known: dict[str, tuple[int, int, int]] = {}
 
     @classmethod
     def for_installation(cls, cipher: TokenCipher, public_url: str) -> StickyCookies:
@@ -43,7 +54,11 @@ class StickyCookies:
         return cls(cipher.derive(LABEL), secure=public_url.lower().startswith("https://"))
 
     def _sign(self, payload: str) -> str:
-        digest = hmac.digest(self._key, payload.encode(), "sha256")[:SIGNATURE_BYTES]
+        inner = self._inner.copy()
+        inner.update(payload.encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        digest = outer.digest()[:SIGNATURE_BYTES]
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
     def value(self, pool_id: int, bot_id: int, day: int) -> str:
@@ -72,6 +87,19 @@ class StickyCookies:
         begin = at + len(name)
         end = cookie_header.find(";", begin)
         value = cookie_header[begin:] if end < 0 else cookie_header[begin:end]
+        known = self._known.get(value)
+        if known is None:
+            known = self._verify(value)
+            if known is None:
+                return None
+        pool, bot, issued = known
+        # A day ahead is another process's clock just past midnight.
+        if pool != pool_id or (today - issued) * DAY_S > window_s or issued > today + 1:
+            return None
+        return bot, issued
+
+    def _verify(self, value: str) -> tuple[int, int, int] | None:
+        """What a cookie value says, if this installation signed it."""
         dot = value.rfind(".")
         signature = value[dot + 1 :].rstrip()
         if dot < 0 or not signature.isascii():
@@ -80,8 +108,8 @@ class StickyCookies:
         if not hmac.compare_digest(signature, self._sign(payload)):
             return None
         pool, bot, day = payload.split(".")  # signed: written by value()
-        issued = int(day)
-        # A day ahead is another process's clock just past midnight.
-        if int(pool) != pool_id or (today - issued) * DAY_S > window_s or issued > today + 1:
-            return None
-        return int(bot), issued
+        known = int(pool), int(bot), int(day)
+        if len(self._known) >= KNOWN_MAX:
+            self._known.clear()
+        self._known[value] = known
+        return known
