@@ -3,6 +3,8 @@ before while that bot is routable, through a signed cookie of the link's own."""
 
 from __future__ import annotations
 
+import base64
+import hmac
 import time
 from http.cookies import SimpleCookie
 
@@ -11,9 +13,9 @@ from sqlalchemy import update
 
 from core.domain import BotStatus
 from redirect_server import keys
-from redirect_server.sticky import DAY_S, StickyCookies
-from storage.crypto import TokenCipher, new_key
-from storage.db import mark_changed, transaction
+from redirect_server.sticky import DAY_S, LABEL, StickyCookies
+from storage.crypto import TokenCipher, cipher_for, new_key
+from storage.db import mark_changed, sqlite_path, transaction
 from storage.models import Pool, utcnow
 from storage.repos import counts
 
@@ -221,3 +223,22 @@ async def test_link_previews_neither_read_nor_get_a_cookie(seed, start_client):
         assert "Set-Cookie" not in response.headers
     async with client.head("/go/promo", allow_redirects=False) as response:
         assert "Set-Cookie" not in response.headers
+
+
+def test_cookies_are_signed_with_hmac_sha256_under_a_key_derived_from_the_token_key(
+    cipher, settings
+):
+    url = settings.public_url
+    value = StickyCookies.for_installation(cipher, url).value(12, 34, 20_000)
+    payload, signature = value.rsplit(".", 1)
+    assert payload == "12.34.20000"
+    derived = cipher.derive(LABEL)
+    expected = hmac.digest(derived, payload.encode(), "sha256")[:16]
+    assert signature == base64.urlsafe_b64encode(expected).rstrip(b"=").decode()
+    # Every process of the installation derives the same key from its token key; it is
+    # not the key itself, nor the fingerprint the database keeps.
+    again = cipher_for(settings.secret_key, sqlite_path(settings.database_url))
+    assert StickyCookies.for_installation(again, url).value(12, 34, 20_000) == value
+    assert derived.hex() != cipher.fingerprint
+    other = TokenCipher(new_key())
+    assert StickyCookies.for_installation(other, url).value(12, 34, 20_000) != value
