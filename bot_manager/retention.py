@@ -1,8 +1,8 @@
 """The retention job of `botpool run`: health history older than
-BOTPOOL_HISTORY_RETENTION_DAYS and hourly redirect counts older than
-BOTPOOL_COUNTS_RETENTION_DAYS are deleted, a small batch per short transaction with a
-pause between batches, so that the counter's flushes and the health passes never wait
-long for the database."""
+BOTPOOL_HISTORY_RETENTION_DAYS and hourly counts (redirects, campaigns, leads no bot
+took) older than BOTPOOL_COUNTS_RETENTION_DAYS are deleted, a small batch per short
+transaction with a pause between batches, so that the counter's flushes and the health
+passes never wait long for the database."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.settings import Settings
 from storage.db import Sessions, transaction
 from storage.models import utcnow
-from storage.repos import changes, counts, history
+from storage.repos import campaigns, changes, counts, history
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ class RetentionReport:
     history: Purged
     counts: Purged
     changes: Purged = Purged()
+    campaigns: Purged = Purged()  # campaign and outcome buckets, with the counts' cutoff
 
 
 class Retention:
@@ -74,10 +75,12 @@ class Retention:
     async def run_pass(self) -> RetentionReport:
         """Delete everything older than the settings, as of the clock's now."""
         now = self._clock()
+        counts_cutoff = cutoff(now, self._counts_days)
         return RetentionReport(
             history=await self._purge(history.delete_before, cutoff(now, self._history_days)),
-            counts=await self._purge(counts.delete_before, cutoff(now, self._counts_days)),
+            counts=await self._purge(counts.delete_before, counts_cutoff),
             changes=await self._purge(changes.delete_before, now - changes.KEEP),
+            campaigns=await self._purge(campaigns.delete_before, counts_cutoff),
         )
 
     async def _purge(self, delete_batch: DeleteBatch, before: datetime | None) -> Purged:
@@ -128,9 +131,11 @@ class Retention:
         except Exception:
             log.exception("retention pass failed; the next one tries again")
             return
-        if report.history.rows or report.counts.rows:
+        if report.history.rows or report.counts.rows or report.campaigns.rows:
             log.info(
-                "retention: %d health records and %d hourly counts deleted",
+                "retention: %d health records, %d hourly counts and %d campaign and"
+                " outcome counts deleted",
                 report.history.rows,
                 report.counts.rows,
+                report.campaigns.rows,
             )

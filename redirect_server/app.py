@@ -22,6 +22,7 @@ from redirect_server.metrics_listener import MetricsListener
 from redirect_server.ratelimit import ClientAddress, RateLimiter
 from redirect_server.resource import GO_METHODS, GoFirst, SlugResource
 from redirect_server.routing import DEFAULT_RELOAD_INTERVAL_S, RoutingTable
+from redirect_server.sticky import StickyCookies
 from redirect_server.views import Redirector, metrics_view, routes, unrouted
 from storage.crypto import TokenCipher
 from storage.db import Sessions
@@ -81,6 +82,8 @@ def create_app(
         ClientAddress(settings.trusted_proxies),
         retry_after_s=settings.health_interval_s,
         ipv6_prefix=settings.rate_limit_ipv6_prefix,
+        counter=counter,
+        sticky=StickyCookies.for_installation(cipher, settings.public_url),
     )
     go = SlugResource("/go")
     app.router.register_resource(go)

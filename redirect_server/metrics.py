@@ -76,6 +76,25 @@ class BotpoolCollector(Collector):
             slug, username = table.labels.get(served, (str(served[0]), str(served[1])))
             redirects.add_metric([slug, username], n)
         yield redirects
+        returning = CounterMetricFamily(
+            "botpool_returning_redirects",
+            "Of botpool_redirects, the leads that came back with a sticky cookie.",
+            labels=["pool", "bot"],
+        )
+        for served, n in counter.returning_totals.items():
+            slug, username = table.labels.get(served, (str(served[0]), str(served[1])))
+            returning.add_metric([slug, username], n)
+        yield returning
+        outcomes = CounterMetricFamily(
+            "botpool_leads_without_bot",
+            "Leads of a link that no bot took, by outcome: fallback_link (sent to the"
+            " pool's fallback URL) or unserved (the 503 page).",
+            labels=["pool", "outcome"],
+        )
+        for (pool_id, outcome), n in counter.outcome_totals.items():
+            pool = table.pools.get(pool_id)
+            outcomes.add_metric([pool.slug if pool is not None else str(pool_id), outcome], n)
+        yield outcomes
         errors = CounterMetricFamily(
             "botpool_go_errors", "/go answers other than a redirect, by status.", labels=["code"]
         )
@@ -104,8 +123,8 @@ class BotpoolCollector(Collector):
         table, counter = self._table, self._counter
         yield GaugeMetricFamily(
             "botpool_redirects_unflushed",
-            "Redirects counted in memory and not yet written to the database.",
-            value=sum(counter.unflushed().values()),
+            "Leads counted in memory and not yet written to the database.",
+            value=counter.unflushed_batch().leads(),
         )
         yield CounterMetricFamily(
             "botpool_count_flush_failures",
@@ -130,9 +149,12 @@ def forget_removed(table: RoutingTable, counter: RedirectCounter) -> None:
     no longer has (a pool or bot deleted, a bot removed from a pool): otherwise these
     tables grow with every pool and bot that ever existed."""
     present = {target.served for by_bot in table.targets.values() for target in by_bot.values()}
-    for series in (table.labels, counter.totals):
+    for series in (table.labels, counter.totals, counter.returning_totals):
         for served in [served for served in series if served not in present]:
             del series[served]
+    outcomes = counter.outcome_totals
+    for mark in [mark for mark in outcomes if mark[0] not in table.pools]:
+        del outcomes[mark]
 
 
 def create_registry(

@@ -23,7 +23,7 @@ from core.domain import PoolState, Strategy
 from core.plans import Plan, plan_pool, serving_plan, take
 from core.ramp import SlowStart
 from core.strategies import Cursor, fallback_chain
-from redirect_server.counter import RedirectCounter, Served
+from redirect_server.counter import RedirectCounter, Served, Taken
 from storage.db import Sessions
 from storage.repos import bots, changes, counts
 
@@ -504,9 +504,11 @@ class RoutingTable:
             self._replan.cancel()
             self._replan = None
 
-    def take_counts(self, pool_ids: Iterable[int] | None = None) -> dict[Served, int]:
-        """The leads each target (of `pool_ids`, or every one) took since the last call."""
-        taken: dict[Served, int] = {}
+    def take_counts(self, pool_ids: Iterable[int] | None = None) -> Taken:
+        """The leads each target (of `pool_ids`, or every one) took since the last call,
+        with the returning ones among them; a fallback link's under (pool id, 0)."""
+        taken = Taken()
+        returning = taken.returning
         every = self.targets
         chosen = every.values() if pool_ids is None else (every.get(p, {}) for p in pool_ids)
         for by_bot in chosen:
@@ -514,6 +516,9 @@ class RoutingTable:
                 if target.count:
                     taken[target.served] = target.count
                     target.count = 0
+                    if target.returning:
+                        returning[target.served] = target.returning
+                        target.returning = 0
         links = self.links
         for target in links.values() if pool_ids is None else map(links.get, pool_ids):
             if target is not None and target.count:  # served (pool id, 0): no bot took them

@@ -1,11 +1,13 @@
-"""Redirect counts that could not be written at shutdown (the database was down), kept
-in local files until a process starts with the database back (SPEC §11).
+"""Counts that could not be written at shutdown (the database was down), kept in local
+files until a process starts with the database back (SPEC §11).
 
-A batch is a file of JSON lines, one count each, fsync'd before shutdown ends, named
-with the writer's pid and a batch id. A starting process claims a file by renaming it
-(two starting at once never both take one), writes its counts and the batch id in one
-transaction, then deletes it; the id, recorded in `spooled_batches`, makes a second
-write of the same batch (a crash between commit and delete) a no-op: exactly once."""
+A batch is a file of JSON lines, one count each (a bot's redirects with their returning
+leads; a pool's leads of a campaign, or of an outcome: "campaign" or "outcome" names
+it), fsync'd before shutdown ends, named with the writer's pid and a batch id. A
+starting process claims a file by renaming it (two starting at once never both take
+one), writes its counts and the batch id in one transaction, then deletes it; the id,
+recorded in `spooled_batches`, makes a second write of the same batch (a crash between
+commit and delete) a no-op: exactly once."""
 
 from __future__ import annotations
 
@@ -14,13 +16,13 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from core.settings import Settings
+from redirect_server.batch import Batch
 from storage.db import sqlite_path
-from storage.repos.counts import Key
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +46,13 @@ def batch_id(path: Path) -> str:
     return path.name.split(".", 1)[0].rsplit("-", 1)[1]
 
 
-def write(directory: Path, batch: Mapping[Key, int]) -> Path:
+def write(directory: Path, batch: Batch) -> Path:
     """`batch` in a new spool file, on disk (fsync'd) when this returns."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"counts-{os.getpid()}-{uuid.uuid4().hex}.jsonl"
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", encoding="utf-8") as file:
-        for (pool_id, bot_id, hour), n in batch.items():
-            line = {"pool_id": pool_id, "bot_id": bot_id, "hour": hour.isoformat(), "count": n}
+        for line in _lines(batch):
             file.write(json.dumps(line) + "\n")
         file.flush()
         os.fsync(file.fileno())
@@ -60,12 +61,48 @@ def write(directory: Path, batch: Mapping[Key, int]) -> Path:
     return path
 
 
-def read(path: Path) -> dict[Key, int]:
-    batch: dict[Key, int] = {}
+def _lines(batch: Batch) -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = []
+    for key in batch.redirects.keys() | batch.returning.keys():
+        pool_id, bot_id, hour = key
+        lines.append(
+            {
+                "pool_id": pool_id,
+                "bot_id": bot_id,
+                "hour": hour.isoformat(),
+                "count": batch.redirects.get(key, 0),
+                "returning": batch.returning.get(key, 0),
+            }
+        )
+    for kind, counted in (("campaign", batch.campaigns), ("outcome", batch.outcomes)):
+        for (pool_id, hour, name), n in counted.items():
+            lines.append({kind: name, "pool_id": pool_id, "hour": hour.isoformat(), "count": n})
+    return lines
+
+
+def read(path: Path) -> Batch:
+    """A spooled batch (files spooled before returning leads and campaigns were counted
+    hold redirect lines only, with no "returning")."""
+    batch = Batch()
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        key = (int(row["pool_id"]), int(row["bot_id"]), datetime.fromisoformat(row["hour"]))
-        batch[key] = batch.get(key, 0) + int(row["count"])
+        pool_id, hour, n = (
+            int(row["pool_id"]),
+            datetime.fromisoformat(row["hour"]),
+            int(row["count"]),
+        )
+        if "campaign" in row or "outcome" in row:
+            kind = "campaign" if "campaign" in row else "outcome"
+            counted = batch.campaigns if kind == "campaign" else batch.outcomes
+            named = (pool_id, hour, str(row[kind]))
+            counted[named] = counted.get(named, 0) + n
+            continue
+        key = (pool_id, int(row["bot_id"]), hour)
+        if n:
+            batch.redirects[key] = batch.redirects.get(key, 0) + n
+        returning = int(row.get("returning", 0))
+        if returning:
+            batch.returning[key] = batch.returning.get(key, 0) + returning
     return batch
 
 

@@ -15,12 +15,14 @@ from multidict import CIMultiDict
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from core.domain import START_PARAM_RE
+from redirect_server.counter import RedirectCounter
 from redirect_server.metrics import GoFigures
 from redirect_server.pages import SERVER, error_response
 from redirect_server.ratelimit import ClientAddress, RateLimiter, ipv6_network
 from redirect_server.remembered import Remembered
 from redirect_server.resource import methods_served
-from redirect_server.routing import RoutingTable, Target
+from redirect_server.routing import Route, RoutingTable, Target
+from redirect_server.sticky import DAY_S, StickyCookies
 
 LINK_PREVIEW = re.compile(
     r"TelegramBot|WhatsApp|facebookexternalhit|Facebot|Twitterbot|Slackbot|Slack-ImgProxy"
@@ -35,18 +37,21 @@ def is_link_preview(user_agent: str) -> bool:
 
 
 class HttpDate:
-    """The Date header's value, formatted once a second."""
+    """The Date header's value, formatted once a second; and the UTC day (days since the
+    epoch) it falls in."""
 
-    __slots__ = ("_second", "_value")
+    __slots__ = ("_second", "_value", "day")
 
     def __init__(self) -> None:
         self._second = -1
         self._value = ""
+        self.day = -1
 
     def value(self) -> str:
         now = int(time())
         if now != self._second:
             self._second, self._value = now, formatdate(now, usegmt=True)
+            self.day = now // DAY_S
         return self._value
 
 
@@ -68,7 +73,17 @@ class Redirector:
     """Sends each lead to a bot. Every request of every lead comes here, so it is
     reached ahead of the application layer (`GoFirst`, with the slug), its collaborators
     are attributes rather than app lookups, and the routing table has each link's
-    choice resolved in advance (`Route`)."""
+    choice resolved in advance (`Route`).
+
+    A lead is a GET that no link-preview crawler made: only leads are counted, and only
+    they read and get sticky cookies. With `sticky`, a lead on a link whose pool keeps
+    leads (`Route.sticky_s`) goes back to the bot its cookie names while that bot is
+    routable, and gets a cookie when it has none that counts (new, forged, expired, of
+    another pool, or naming a bot no longer routable: then it goes to another bot,
+    still counted as returning). A cookie is issued for a UTC day; a return on a later
+    day issues it again, so the window runs from the last visit, and a lead costs at
+    most one Set-Cookie a day. `counter` takes the leads that no target counts: by
+    campaign (a valid `start` of their own), and those that got the 503 page."""
 
     def __init__(
         self,
@@ -78,6 +93,9 @@ class Redirector:
         client_address: ClientAddress,
         retry_after_s: float,
         ipv6_prefix: int = 64,
+        *,
+        counter: RedirectCounter | None = None,
+        sticky: StickyCookies | None = None,
     ) -> None:
         self._table = table
         self._figures = figures
@@ -89,6 +107,13 @@ class Redirector:
         # Leads' browsers send a few thousand distinct user agents.
         self._previews = Remembered(is_link_preview)
         self._date = HttpDate()
+        self._campaign_leads = counter.campaign_leads if counter is not None else {}
+        self._unserved_leads = counter.unserved_leads if counter is not None else {}
+        self._sticky = sticky
+        # A link's redirect to a bot with the cookie naming it, by (slug, bot id), made
+        # once a day for the route it was made for; emptied when the day changes.
+        self._cookie_headers: dict[tuple[str, int], tuple[Route, CIMultiDict[str]]] = {}
+        self._cookie_day = -1
 
     async def go(self, request: web.Request) -> web.Response:
         """The route's handler, for a request that came through the router."""
@@ -111,24 +136,43 @@ class Redirector:
             route = self._table.routes.get(slug)
             if route is None:
                 return self._error(request, 404)
-            if (
+            date = self._date.value()
+            cookie = False  # whether to set the sticky cookie
+            lead = (
                 request.method == hdrs.METH_GET
                 and not self._previews[headers.get(hdrs.USER_AGENT, "")]
-            ):
-                target = route.take()
-            else:
+            )
+            if not lead:
                 target = route.peek()
                 if target is not None:
                     self._figures.previews += 1
+            elif route.sticky_s and self._sticky is not None:
+                target, cookie = self._stick(route, slug, headers.get(hdrs.COOKIE))
+            else:
+                target = route.take()
             if target is None:
+                if lead:
+                    unserved = self._unserved_leads
+                    unserved[route.pool_id] = unserved.get(route.pool_id, 0) + 1
                 return self._error(request, 503, self._retry_after)
             start = route.start_param
-            date = self._date.value()
             if "?" in request.raw_path:  # cheaper than parsing an absent query
                 given = request.query.get("start")
                 if given is not None and given != start and _fullmatch_start(given):
-                    custom = _redirect_headers(target, given, date)
-                    return web.Response(status=302, headers=custom)
+                    if lead:
+                        campaign = (route.pool_id, given)
+                        tallied = self._campaign_leads
+                        tallied[campaign] = tallied.get(campaign, 0) + 1
+                    if not target.link:
+                        custom = _redirect_headers(target, given, date)
+                        if cookie:
+                            custom.add(hdrs.SET_COOKIE, self._set_cookie(route, slug, target))
+                        return web.Response(status=302, headers=custom)
+            if target.link:  # the fallback link: its whole URL, no start parameter
+                start = ""
+            elif cookie:
+                response_headers = self._with_cookie(route, slug, target, date)
+                return web.Response(status=302, headers=response_headers)
             response_headers = target.headers.get(start)
             if response_headers is None:  # a pool's default start: few, kept
                 response_headers = target.headers[start] = _redirect_headers(target, start, date)
@@ -140,6 +184,53 @@ class Redirector:
             elapsed = perf_counter() - started
             latency.counts[bisect_left(latency.bounds, elapsed)] += 1
             latency.sum += elapsed
+
+    def _stick(
+        self, route: Route, slug: str, cookie_header: str | None
+    ) -> tuple[Target | None, bool]:
+        """The target of a lead on a sticky link, and whether to set its cookie (False:
+        the one it brought stands, or the lead goes to no bot)."""
+        remembered = None
+        if cookie_header is not None:
+            sticky = self._sticky
+            assert sticky is not None
+            remembered = sticky.read(
+                cookie_header, slug, route.pool_id, self._date.day, route.sticky_s
+            )
+        if remembered is None:
+            target = route.take()
+        else:
+            bot_id, issued = remembered
+            target = route.stick(bot_id)
+            if target is not None:
+                return target, issued < self._date.day  # renewed once a day
+            target = route.take()  # its bot is gone: another one, the lead still returning
+            if target is not None and not target.link:
+                target.returning += 1
+        return target, target is not None and not target.link
+
+    def _set_cookie(self, route: Route, slug: str, target: Target) -> str:
+        sticky = self._sticky
+        assert sticky is not None
+        return sticky.set_cookie(
+            slug, route.pool_id, target.served[1], self._date.day, route.sticky_s
+        )
+
+    def _with_cookie(self, route: Route, slug: str, target: Target, date: str) -> CIMultiDict[str]:
+        """A redirect with the pool's default start and a cookie, kept for the day."""
+        if self._date.day != self._cookie_day:
+            self._cookie_headers.clear()
+            self._cookie_day = self._date.day
+        key = (slug, target.served[1])
+        kept = self._cookie_headers.get(key)
+        if kept is not None and kept[0] is route:
+            response_headers = kept[1]
+            response_headers[hdrs.DATE] = date
+            return response_headers
+        response_headers = _redirect_headers(target, route.start_param, date)
+        response_headers.add(hdrs.SET_COOKIE, self._set_cookie(route, slug, target))
+        self._cookie_headers[key] = (route, response_headers)
+        return response_headers
 
     def _error(
         self, request: web.BaseRequest, status: int, wait: int | None = None

@@ -23,9 +23,15 @@ class TokenCipher:
             raise ValueError(
                 "BOTPOOL_SECRET_KEY: expected a Fernet key (32 url-safe base64 bytes)"
             ) from None
-        raw = base64.urlsafe_b64decode(key.encode() if isinstance(key, str) else key)
+        self._raw = base64.urlsafe_b64decode(key.encode() if isinstance(key, str) else key)
         # HMAC of a fixed label: names the key without revealing it (not reversible).
-        self.fingerprint = hmac.new(raw, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+        self.fingerprint = self.derive(FINGERPRINT_LABEL).hex()
+
+    def derive(self, label: bytes) -> bytes:
+        """A key of its own for another purpose, named by a fixed `label` (HMAC-SHA256):
+        the same in every process of an installation, never stored, and telling nothing
+        of this one."""
+        return hmac.new(self._raw, label, hashlib.sha256).digest()
 
     def encrypt(self, token: str) -> bytes:
         return self._fernet.encrypt(token.encode())

@@ -16,6 +16,9 @@ from storage.repos.counts import hour_of
 
 OTHER = ""  # the campaigns past a pool's daily budget, shown as "other"
 TOP_PER_DAY = 20  # campaigns shown per pool and day; the rest add up into "other"
+# Distinct campaigns a process writes per pool and UTC day; later ones count as OTHER, so
+# that junk `start` values cannot grow the table without limit.
+CAMPAIGNS_PER_DAY = 100
 FALLBACK_LINK, UNSERVED = "fallback_link", "unserved"
 
 Key = tuple[int, datetime, str]  # pool id, moment (bucketed to its hour), campaign/outcome

@@ -19,23 +19,32 @@ def hour_of(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-async def add(session: AsyncSession, increments: Mapping[Key, int]) -> None:
-    """Add a batch of increments in one statement per row, upserting the buckets."""
-    buckets: dict[Key, int] = {}
-    for (pool_id, bot_id, moment), n in increments.items():
-        key = (pool_id, bot_id, hour_of(moment))
-        buckets[key] = buckets.get(key, 0) + n
+async def add(
+    session: AsyncSession,
+    increments: Mapping[Key, int],
+    returning: Mapping[Key, int] | None = None,
+) -> None:
+    """Add a batch of increments in one statement per row, upserting the buckets;
+    `returning`: how many of them were returning leads (a sticky cookie)."""
+    buckets: dict[Key, list[int]] = {}
+    for column, given in ((0, increments), (1, returning or {})):
+        for (pool_id, bot_id, moment), n in given.items():
+            bucket = buckets.setdefault((pool_id, bot_id, hour_of(moment)), [0, 0])
+            bucket[column] += n
     rows = [
-        {"pool_id": pool_id, "bot_id": bot_id, "hour": hour, "count": n}
-        for (pool_id, bot_id, hour), n in buckets.items()
-        if n
+        {"pool_id": pool_id, "bot_id": bot_id, "hour": hour, "count": n, "returning_leads": r}
+        for (pool_id, bot_id, hour), (n, r) in buckets.items()
+        if n or r
     ]
     if not rows:
         return
     statement = dialect_insert(session, RedirectCount)
     statement = statement.on_conflict_do_update(
         index_elements=["pool_id", "bot_id", "hour"],
-        set_={"count": RedirectCount.count + statement.excluded.count},
+        set_={
+            "count": RedirectCount.count + statement.excluded.count,
+            "returning_leads": RedirectCount.returning_leads + statement.excluded.returning_leads,
+        },
     )
     await session.execute(statement, rows)
 
@@ -94,6 +103,40 @@ async def per_bot_since(
     if pool_ids is not None:
         statement = statement.where(RedirectCount.pool_id.in_(list(pool_ids)))
     return {(p, b): int(n) for p, b, n in await session.execute(statement)}
+
+
+async def returning_since(
+    session: AsyncSession, since: datetime, pool_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], int]:
+    """(pool id, bot id) -> returning leads (a sticky cookie) in whole hour buckets from
+    `since`'s hour on; pairs with none are left out."""
+    statement = (
+        select(RedirectCount.pool_id, RedirectCount.bot_id, func.sum(RedirectCount.returning_leads))
+        .where(RedirectCount.hour >= hour_of(since), RedirectCount.returning_leads > 0)
+        .group_by(RedirectCount.pool_id, RedirectCount.bot_id)
+    )
+    if pool_ids is not None:
+        statement = statement.where(RedirectCount.pool_id.in_(list(pool_ids)))
+    return {(p, b): int(n) for p, b, n in await session.execute(statement)}
+
+
+async def returning_last_hour(
+    session: AsyncSession, now: datetime, pool_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], int]:
+    """(pool id, bot id) -> returning leads in the last 60 minutes, the sliding
+    approximation of per_bot_last_hour; pairs with none are left out."""
+    current, previous, share = last_hour_weights(now)
+    statement = select(
+        RedirectCount.pool_id, RedirectCount.bot_id, RedirectCount.hour,
+        RedirectCount.returning_leads,
+    ).where(RedirectCount.hour >= previous, RedirectCount.returning_leads > 0)  # fmt: skip
+    if pool_ids is not None:
+        statement = statement.where(RedirectCount.pool_id.in_(list(pool_ids)))
+    totals: dict[tuple[int, int], float] = {}
+    for pool_id, bot_id, hour, n in await session.execute(statement):
+        weight = 1.0 if hour >= current else share
+        totals[(pool_id, bot_id)] = totals.get((pool_id, bot_id), 0.0) + n * weight
+    return {key: round(value) for key, value in totals.items() if round(value)}
 
 
 async def delete_before(session: AsyncSession, cutoff: datetime, limit: int) -> int:

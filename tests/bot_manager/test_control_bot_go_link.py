@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from aiohttp import DummyCookieJar
 from aiohttp.test_utils import TestClient
 
 from core.settings import Settings
@@ -25,7 +26,8 @@ async def go_client(
     settings: Settings, sessions: Sessions, cipher: TokenCipher
 ) -> AsyncIterator[TestClient]:
     app = create_app(settings, sessions, cipher, reload_interval_s=AN_HOUR_S)
-    async with TestClient(ServedAsBotpool(app)) as client:
+    # No cookie jar: each /go request is a new lead, not one coming back to its bot.
+    async with TestClient(ServedAsBotpool(app), cookie_jar=DummyCookieJar()) as client:
         yield client
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 import pytest
+from aiohttp import DummyCookieJar
 from aiohttp.test_utils import TestClient
 
 from core.domain import BotStatus
@@ -110,13 +111,15 @@ async def start_client(
     settings: Settings, sessions: Sessions, cipher: TokenCipher
 ) -> AsyncIterator[StartClient]:
     """Start the real app on 127.0.0.1 (after seeding: the table loads at start-up).
-    Keyword arguments go to create_app; `settings=` replaces the fixture's."""
+    Keyword arguments go to create_app; `settings=` replaces the fixture's. The client
+    keeps no cookies: each of its requests is a new lead (tests of sticky leads send
+    theirs)."""
     clients: list[TestClient] = []
 
     async def start(**options: object) -> TestClient:
         app_settings = options.pop("settings", settings)
         app = create_app(app_settings, sessions, cipher, **options)  # type: ignore[arg-type]
-        client = TestClient(ServedAsBotpool(app))
+        client = TestClient(ServedAsBotpool(app), cookie_jar=DummyCookieJar())
         await client.start_server()
         clients.append(client)
         return client
