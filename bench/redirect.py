@@ -133,7 +133,7 @@ async def seed(db_url: str, *, hourly_cap: int | None = None) -> tuple[int, list
             bot_ids.append(bot.id)
         if hourly_cap is not None:
             await session.execute(
-                update(Member).where(Member.pool_id == pool.id).values(hourly_capacity=hourly_cap)
+                update(Member).where(Member.pool_id == pool.id).values(hourly_cap=hourly_cap)
             )
             await session.execute(
                 update(Pool).where(Pool.id == pool.id).values(fallback_url=FALLBACK_URL)

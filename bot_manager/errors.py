@@ -26,7 +26,7 @@ INVALID_KEYS = {
     "strategy": "error.strategy",
     "fallback_url": "error.fallback_url",
     "sticky_days": "error.sticky_days",
-    "hourly_capacity": "error.hourly_capacity",
+    "hourly_cap": "error.hourly_cap",
 }
 
 

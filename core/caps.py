@@ -17,7 +17,7 @@ from core.strategies import Cursor
 
 def cap_of(member: MemberState, default: int) -> int:
     """Leads per rolling hour the member's bot may take in this pool."""
-    capacity = member.hourly_capacity
+    capacity = member.hourly_cap
     return default if capacity is None else capacity
 
 

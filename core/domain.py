@@ -59,7 +59,7 @@ class MemberState:
     status: BotStatus = BotStatus.ONLINE
     breaker_until: datetime | None = None
     # Leads per rolling hour (None: the installation's default, BOTPOOL_BOT_HOURLY_CAPACITY).
-    hourly_capacity: int | None = None
+    hourly_cap: int | None = None
     # Slow start runs from here: when the bot joined the pool or last came back from
     # offline or banned, whichever is later (None: it does not ramp).
     ramp_from: datetime | None = None

@@ -23,7 +23,7 @@ class PoolStatus:
 
 def member_capacity(member: MemberState, per_bot: int) -> int:
     """The leads per rolling hour a member may take: its own cap, else the default."""
-    return member.hourly_capacity if member.hourly_capacity is not None else per_bot
+    return member.hourly_cap if member.hourly_cap is not None else per_bot
 
 
 def hourly_capacity(pool: PoolState, now: datetime, per_bot: int) -> int:

@@ -115,7 +115,7 @@ def _days_reason() -> str:
     return f"a whole number of days from {STICKY_DAYS_MIN} (off) to {STICKY_DAYS_MAX}"
 
 
-def hourly_capacity(value: object) -> int | None:
+def hourly_cap(value: object) -> int | None:
     """A member's leads per rolling hour, or None for the installation's default."""
     if value is None:
         return None
@@ -125,7 +125,7 @@ def hourly_capacity(value: object) -> int | None:
         or not HOURLY_CAPACITY_MIN <= value <= HOURLY_CAPACITY_MAX
     ):
         raise Invalid(
-            "hourly_capacity",
+            "hourly_cap",
             f"a whole number from {HOURLY_CAPACITY_MIN} to {HOURLY_CAPACITY_MAX:,} or null "
             "(the default)",
         )

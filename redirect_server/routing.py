@@ -364,7 +364,7 @@ class RoutingTable:
             m.bot_id: Target(
                 (pool_id, m.bot_id),
                 location_prefix(m.username),
-                cap=default_cap if m.hourly_capacity is None else m.hourly_capacity,
+                cap=default_cap if m.hourly_cap is None else m.hourly_cap,
             )
             for m in state.members
         }

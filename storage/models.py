@@ -171,7 +171,7 @@ class Member(Base):
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Leads per rolling hour this bot may take (null: BOTPOOL_BOT_HOURLY_CAPACITY).
-    hourly_capacity: Mapped[int | None] = mapped_column(Integer)
+    hourly_cap: Mapped[int | None] = mapped_column(Integer)
 
     pool: Mapped[Pool] = relationship(back_populates="members")
     bot: Mapped[Bot] = relationship(back_populates="memberships", lazy="joined")

@@ -34,7 +34,7 @@ THOUSANDS = str.maketrans("", "", " .,_")  # "2.250", "2,250" and "2 250" are 22
 class FunnelForm(StatesGroup):
     fallback_url = State()
     sticky_days = State()
-    hourly_capacity = State()
+    hourly_cap = State()
 
 
 def whole_number(text: str, field: str) -> int:
@@ -165,7 +165,7 @@ async def ask_capacity(
     member = await members.get_owned(
         session, operator.id, callback_data.pool_id, callback_data.bot_id
     )
-    await state.set_state(FunnelForm.hourly_capacity)
+    await state.set_state(FunnelForm.hourly_cap)
     await state.update_data(pool_id=member.pool_id, bot_id=member.bot_id)
     default = number(lang, settings.bot_hourly_capacity)
     text = t(
@@ -189,12 +189,12 @@ async def capacity_typed(
     data = await state.get_data()
     pool_id, bot_id = data["pool_id"], data["bot_id"]
     try:
-        cap = whole_number(message.text or "", "hourly_capacity")
-        member = await members.update(session, operator.id, pool_id, bot_id, hourly_capacity=cap)
+        cap = whole_number(message.text or "", "hourly_cap")
+        member = await members.update(session, operator.id, pool_id, bot_id, hourly_cap=cap)
     except Invalid:
         member = await members.get_owned(session, operator.id, pool_id, bot_id)
         default = number(lang, settings.bot_hourly_capacity)
-        await send(message, t(lang, "error.hourly_capacity"), kb.capacity(lang, member, default))
+        await send(message, t(lang, "error.hourly_cap"), kb.capacity(lang, member, default))
         return
     await state.clear()
     saved = t(lang, "funnel.cap_saved", username=member.bot.username, cap=number(lang, cap))
@@ -214,7 +214,7 @@ async def default_capacity(
 ) -> None:
     await state.clear()
     member = await members.update(
-        session, operator.id, callback_data.pool_id, callback_data.bot_id, hourly_capacity=None
+        session, operator.id, callback_data.pool_id, callback_data.bot_id, hourly_cap=None
     )
     callback_answer.text = t(lang, "common.saved")
     await edit(query, *await member_screen(session, settings, lang, member))
@@ -243,5 +243,5 @@ def create_router() -> Router:
     )
     router.message.register(fallback_link_typed, FunnelForm.fallback_url, *TEXT_INPUT)
     router.message.register(sticky_typed, FunnelForm.sticky_days, *TEXT_INPUT)
-    router.message.register(capacity_typed, FunnelForm.hourly_capacity, *TEXT_INPUT)
+    router.message.register(capacity_typed, FunnelForm.hourly_cap, *TEXT_INPUT)
     return router

@@ -48,7 +48,7 @@ def capacity(lang: str, member: Member, default: str) -> InlineKeyboardMarkup:
     """`default`: the installation's cap, as the operator reads numbers."""
     builder = InlineKeyboardBuilder()
     pool_id, bot_id = member.pool_id, member.bot_id
-    mark = SELECTED if member.hourly_capacity is None else ""
+    mark = SELECTED if member.hourly_cap is None else ""
     builder.button(
         text=mark + t(lang, "funnel.cap_use_default", default=default),
         callback_data=MemberCb(

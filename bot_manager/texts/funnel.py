@@ -55,7 +55,7 @@ PT = {
         "Tente de novo."
     ),
     "error.sticky_days": "Envie um número inteiro de dias de 0 a 365 (0 desliga). Tente de novo.",
-    "error.hourly_capacity": (
+    "error.hourly_cap": (
         "Envie um número inteiro de leads por hora, de 1 a 1.000.000. Tente de novo."
     ),
     "stats.returning": "↩️ Leads que voltaram: {hour} na última hora · {day} em 24 h",
@@ -129,7 +129,7 @@ EN = {
     "error.sticky_days": (
         "Send a whole number of days from 0 to 365 (0 turns it off). Please try again."
     ),
-    "error.hourly_capacity": (
+    "error.hourly_cap": (
         "Send a whole number of leads per hour, from 1 to 1,000,000. Please try again."
     ),
     "stats.returning": "↩️ Returning leads: {hour} in the last hour · {day} in 24 h",

@@ -115,8 +115,8 @@ def member_lines(
                 priority=priority_name(lang, member.priority),
             ),
         )
-        if member.hourly_capacity is not None:
-            line += t(lang, "card.cap", cap=number(lang, member.hourly_capacity))
+        if member.hourly_cap is not None:
+            line += t(lang, "card.cap", cap=number(lang, member.hourly_cap))
         if member.bot.status != BotStatus.ONLINE:
             line += f" │ {t(lang, f'status.{member.bot.status}')}"
         elif member.bot.backend_error:
@@ -127,8 +127,8 @@ def member_lines(
 
 def member_capacity(lang: str, member: Member, settings: Settings) -> str:
     """The member's hourly cap as the operator reads it: "500", or "2.250 (padrão)"."""
-    if member.hourly_capacity is not None:
-        return number(lang, member.hourly_capacity)
+    if member.hourly_cap is not None:
+        return number(lang, member.hourly_cap)
     default = number(lang, settings.bot_hourly_capacity)
     return t(lang, "funnel.cap_default_mark", cap=default)
 

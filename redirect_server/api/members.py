@@ -13,7 +13,7 @@ from storage.repos import counts, members, pools, stats
 
 routes = web.RouteTableDef()
 
-ADD_FIELDS = ("bot_id", "weight", "priority", "hourly_capacity")
+ADD_FIELDS = ("bot_id", "weight", "priority", "hourly_cap")
 
 
 @routes.post("/redirect-pools/{pool_id}/bots")

@@ -159,7 +159,7 @@ PATHS: Json = {
         "patch": {
             "operationId": "updateMember",
             "summary": (
-                "Change a member's weight, priority, enabled flag or hourly_capacity "
+                "Change a member's weight, priority, enabled flag or hourly_cap "
                 "(null: BOTPOOL_BOT_HOURLY_CAPACITY)"
             ),
             "requestBody": _body("MemberChanges"),

@@ -151,7 +151,7 @@ SCHEMAS: Json = {
             "weight": _WEIGHT,
             "priority": _PRIORITY,
             "is_enabled": {"type": "boolean"},
-            "hourly_capacity": _nullable(_HOURLY_CAPACITY),
+            "hourly_cap": _nullable(_HOURLY_CAPACITY),
             "status": _STATUS,
             "backend_error": _BACKEND_ERROR,
             "ramping_up": {
@@ -162,7 +162,7 @@ SCHEMAS: Json = {
             "returning_hour": {**_COUNT, "description": "of redirects_hour, returning leads"},
         },
         ("bot_id", "username", "weight", "priority", "is_enabled", "status", "redirects_hour")
-        + ("hourly_capacity", "backend_error", "ramping_up", "returning_hour"),
+        + ("hourly_cap", "backend_error", "ramping_up", "returning_hour"),
     ),
     "Status": _object(
         {
@@ -247,7 +247,7 @@ SCHEMAS: Json = {
             "bot_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "weight": _WEIGHT,
             "priority": _PRIORITY,
-            "hourly_capacity": _nullable(_HOURLY_CAPACITY),
+            "hourly_cap": _nullable(_HOURLY_CAPACITY),
         },
         ("bot_id",),
         closed=True,
@@ -257,7 +257,7 @@ SCHEMAS: Json = {
             "weight": _WEIGHT,
             "priority": _PRIORITY,
             "is_enabled": {"type": "boolean"},
-            "hourly_capacity": _nullable(_HOURLY_CAPACITY),
+            "hourly_cap": _nullable(_HOURLY_CAPACITY),
         },
         closed=True,
     ),

@@ -69,7 +69,7 @@ def member_json(
         "weight": member.weight,
         "priority": member.priority,
         "is_enabled": member.is_enabled,
-        "hourly_capacity": member.hourly_capacity,
+        "hourly_cap": member.hourly_cap,
         "status": _status(member.bot),
         "backend_error": member.bot.backend_error,
         "ramping_up": ramping_up,

@@ -56,13 +56,13 @@ async def capacities(
     session: AsyncSession, now: datetime, default: int, pool_ids: Iterable[int] | None = None
 ) -> dict[int, int]:
     """Pool id -> leads per hour of its routable members: each enabled member's own cap
-    (pool_members.hourly_capacity, else `default`), counting the bots /go sends leads to
+    (pool_members.hourly_cap, else `default`), counting the bots /go sends leads to
     first (online at Telegram, out of any breaker, backend answering); a pool with none
     counts the degraded ones, which serve then. Active pools only."""
     statement = (
         select(
             Member.pool_id,
-            Member.hourly_capacity,
+            Member.hourly_cap,
             Bot.status,
             Bot.breaker_until,
             Bot.backend_error,

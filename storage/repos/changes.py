@@ -78,7 +78,7 @@ async def routing_states(session: AsyncSession, ids: Sequence[int]) -> list[Pool
             Member.is_enabled,
             Bot.status,
             Bot.breaker_until,
-            Member.hourly_capacity,
+            Member.hourly_cap,
             Member.added_at,
             Bot.recovered_at,
             Bot.backend_error,
@@ -102,7 +102,7 @@ async def routing_states(session: AsyncSession, ids: Sequence[int]) -> list[Pool
                 is_enabled=enabled,
                 status=state,
                 breaker_until=until,
-                hourly_capacity=capacity,
+                hourly_cap=capacity,
                 ramp_from=added_at if recovered_at is None else max(added_at, recovered_at),
             )
         )

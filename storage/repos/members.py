@@ -9,7 +9,7 @@ from storage.db import mark_changed
 from storage.models import Member, Pool
 from storage.repos import bots, pools
 
-EDITABLE = ("weight", "priority", "is_enabled", "hourly_capacity")
+EDITABLE = ("weight", "priority", "is_enabled", "hourly_cap")
 
 
 async def add(
@@ -20,7 +20,7 @@ async def add(
     *,
     weight: int = 1,
     priority: int = Priority.NORMAL,
-    hourly_capacity: int | None = None,
+    hourly_cap: int | None = None,
     max_per_pool: int,
 ) -> Member:
     """Add the owner's bot to the owner's pool. The pool is locked first, so of racing
@@ -28,7 +28,7 @@ async def add(
     per (pool, bot) hold (PoolFull, AlreadyMember)."""
     weight = validation.weight(weight)
     priority = validation.priority(priority)
-    hourly_capacity = validation.hourly_capacity(hourly_capacity)
+    hourly_cap = validation.hourly_cap(hourly_cap)
     pool = await pools.get_owned(session, owner_id, pool_id, lock=True)
     bot = await bots.get_owned(session, owner_id, bot_id)
     if any(m.bot_id == bot.id for m in pool.members):
@@ -40,7 +40,7 @@ async def add(
         bot_id=bot.id,
         weight=weight,
         priority=int(priority),
-        hourly_capacity=hourly_capacity,
+        hourly_cap=hourly_cap,
     )
     member.bot = bot
     pool.members.append(member)
@@ -74,8 +74,8 @@ async def update(
             if not isinstance(value, bool):
                 raise Invalid("is_enabled", "true or false")
             member.is_enabled = value
-        elif field == "hourly_capacity":
-            member.hourly_capacity = validation.hourly_capacity(value)
+        elif field == "hourly_cap":
+            member.hourly_cap = validation.hourly_cap(value)
         else:
             raise Invalid(field, "cannot be changed")
     await session.flush()

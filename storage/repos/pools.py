@@ -180,7 +180,7 @@ def state_of(pool: Pool) -> PoolState:
                 is_enabled=m.is_enabled,
                 status=routed_status(m.bot.status, m.bot.backend_error),
                 breaker_until=m.bot.breaker_until,
-                hourly_capacity=m.hourly_capacity,
+                hourly_cap=m.hourly_cap,
                 ramp_from=ramp_from(m),
             )
             for m in pool.members

@@ -1,5 +1,5 @@
 """Funnel settings through the API (SPEC §12): a pool's fallback_url and sticky_days, a
-member's hourly_capacity, a bot's backend_error. Each round-trips, bad values are 400
+member's hourly_cap, a bot's backend_error. Each round-trips, bad values are 400
 naming the field with nothing changed, and each change is logged for routing."""
 
 from __future__ import annotations
@@ -117,20 +117,20 @@ async def test_hourly_capacity_round_trips_clears_and_reaches_routing(alice, ses
     pool = await alice.create_pool("red1")
     members = f"/api/redirect-pools/{pool['id']}/bots"
 
-    status, added = await alice.call("POST", members, {"bot_id": bot["id"], "hourly_capacity": 300})
-    assert (status, added["hourly_capacity"]) == (201, 300)
-    assert (await _routing(sessions, pool["id"])).members[0].hourly_capacity == 300
+    status, added = await alice.call("POST", members, {"bot_id": bot["id"], "hourly_cap": 300})
+    assert (status, added["hourly_cap"]) == (201, 300)
+    assert (await _routing(sessions, pool["id"])).members[0].hourly_cap == 300
 
     before = await _last_change(sessions)
-    _, changed = await alice.call("PATCH", f"{members}/{bot['id']}", {"hourly_capacity": 1000})
-    assert changed["hourly_capacity"] == 1000
+    _, changed = await alice.call("PATCH", f"{members}/{bot['id']}", {"hourly_cap": 1000})
+    assert changed["hourly_cap"] == 1000
     assert [c.pool_ids for c in await _changes_since(sessions, before)] == [{pool["id"]}]
-    assert (await _routing(sessions, pool["id"])).members[0].hourly_capacity == 1000
+    assert (await _routing(sessions, pool["id"])).members[0].hourly_cap == 1000
 
-    _, cleared = await alice.call("PATCH", f"{members}/{bot['id']}", {"hourly_capacity": None})
-    assert cleared["hourly_capacity"] is None
+    _, cleared = await alice.call("PATCH", f"{members}/{bot['id']}", {"hourly_cap": None})
+    assert cleared["hourly_cap"] is None
     fetched = (await alice.call("GET", f"/api/redirect-pools/{pool['id']}"))[1]
-    assert fetched["members"][0]["hourly_capacity"] is None
+    assert fetched["members"][0]["hourly_cap"] is None
 
 
 @pytest.mark.parametrize("cap", [0, -1, 1_000_001, 2.5, "100", True])
@@ -138,21 +138,21 @@ async def test_a_bad_hourly_capacity_is_400_and_the_member_keeps_its_cap(alice, 
     bot = await alice.add_bot()
     pool = await alice.create_pool("red1")
     members = f"/api/redirect-pools/{pool['id']}/bots"
-    await alice.call("POST", members, {"bot_id": bot["id"], "hourly_capacity": 50})
+    await alice.call("POST", members, {"bot_id": bot["id"], "hourly_cap": 50})
 
-    status, answer = await alice.call("PATCH", f"{members}/{bot['id']}", {"hourly_capacity": cap})
+    status, answer = await alice.call("PATCH", f"{members}/{bot['id']}", {"hourly_cap": cap})
 
     assert status == 400
-    assert answer["error"]["field"] == "hourly_capacity"
+    assert answer["error"]["field"] == "hourly_cap"
     fetched = (await alice.call("GET", f"/api/redirect-pools/{pool['id']}"))[1]
-    assert fetched["members"][0]["hourly_capacity"] == 50
+    assert fetched["members"][0]["hourly_cap"] == 50
 
 
 async def test_the_status_capacity_counts_each_members_own_cap(alice):
     bots = [await alice.add_bot() for _ in range(2)]
     pool = await alice.create_pool("red1")
     members = f"/api/redirect-pools/{pool['id']}/bots"
-    await alice.call("POST", members, {"bot_id": bots[0]["id"], "hourly_capacity": 250})
+    await alice.call("POST", members, {"bot_id": bots[0]["id"], "hourly_cap": 250})
     await alice.call("POST", members, {"bot_id": bots[1]["id"]})
 
     _, figures = await alice.call("GET", f"/api/redirect-pools/{pool['id']}/status")

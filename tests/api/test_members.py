@@ -30,7 +30,7 @@ async def test_add_answers_the_member(alice):
         "weight": 5,
         "priority": -1,
         "is_enabled": True,
-        "hourly_capacity": None,
+        "hourly_cap": None,
         "status": "online",
         "backend_error": None,
         "ramping_up": True,  # it just joined: slow start holds it below its full share

@@ -97,7 +97,7 @@ async def test_get_one_pool_includes_its_members(alice):
             "weight": 3,
             "priority": 0,
             "is_enabled": True,
-            "hourly_capacity": None,
+            "hourly_cap": None,
             "status": "online",
             "backend_error": None,
             "ramping_up": True,

@@ -27,7 +27,7 @@ async def pool_of_two(world, cap: int | None = 50) -> tuple[int, list]:
     pool_id = await world.pool(OWNER, "vendas", fleet)
     async with transaction(world.sessions) as session:
         await session.execute(
-            update(Member).where(Member.pool_id == pool_id).values(hourly_capacity=cap)
+            update(Member).where(Member.pool_id == pool_id).values(hourly_cap=cap)
         )
     return pool_id, fleet
 
@@ -81,7 +81,7 @@ async def test_capacity_counts_the_routable_bots_with_their_own_caps(monitor_wor
     pool_id, (a, b) = await pool_of_two(world, cap=None)
     async with transaction(world.sessions) as session:
         await session.execute(
-            update(Member).where(Member.bot_id == world.db_id(a)).values(hourly_capacity=300)
+            update(Member).where(Member.bot_id == world.db_id(a)).values(hourly_cap=300)
         )
     default = world.settings.bot_hourly_capacity
 

@@ -165,13 +165,13 @@ async def test_a_members_hourly_cap_is_set_from_its_screen_and_back_to_the_defau
     )
     assert texts["cap_line"] in saved["text"].splitlines()
     assert texts["card_capacity"] in saved["text"].splitlines()  # the card uses the cap
-    assert control_bot.routing["red1"].members[0].hourly_capacity == 1500
+    assert control_bot.routing["red1"].members[0].hourly_cap == 1500
 
     prompt = await control_bot.tap(OPERATOR, saved, "⏱")
     reset = await control_bot.tap(OPERATOR, prompt, texts["cap_default"])
     assert texts["cap_button"] in str(reset["keyboard"])
     await control_bot.settle()
-    assert control_bot.routing["red1"].members[0].hourly_capacity is None
+    assert control_bot.routing["red1"].members[0].hourly_cap is None
 
 
 async def test_going_back_from_a_question_stops_waiting_for_its_answer(

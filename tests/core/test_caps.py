@@ -30,7 +30,7 @@ def chain(*plans: Plan) -> list[tuple[Plan, Cursor]]:
 
 
 def test_a_member_has_its_own_cap_or_the_default() -> None:
-    members = [member(1, hourly_capacity=10), member(2)]
+    members = [member(1, hourly_cap=10), member(2)]
     assert at_cap(members, {1: 10, 2: 99}, CAP) == {1}
     assert at_cap(members, {1: 9, 2: 100}, CAP) == {2}
 
@@ -60,7 +60,7 @@ def test_weighted_keeps_the_weights_of_the_bots_with_room() -> None:
 def test_when_the_group_is_full_the_lower_tier_with_the_most_room_takes_the_lead() -> None:
     members = (
         member(1, priority=Priority.PREFERRED),
-        member(2, priority=Priority.NORMAL, hourly_capacity=10),
+        member(2, priority=Priority.NORMAL, hourly_cap=10),
         member(3, priority=Priority.NORMAL),
         member(4, priority=Priority.BACKUP),
     )
@@ -91,7 +91,7 @@ def test_when_the_pool_is_full_the_fallback_pool_takes_the_lead() -> None:
 
 
 def test_with_nowhere_to_go_the_least_loaded_bot_for_its_cap_is_chosen() -> None:
-    members = [member(1), member(2, hourly_capacity=10), member(3)]
+    members = [member(1), member(2, hourly_cap=10), member(3)]
     loads = {1: 150, 2: 11, 3: 120}  # 150 %, 110 %, 120 %
     assert least_loaded(members, loads, CAP).bot_id == 2
     assert most_room(members, loads, CAP) is None

@@ -16,10 +16,10 @@ def _pool(*members: MemberState) -> PoolState:
 
 def test_capacity_sums_each_online_members_own_cap_or_the_default():
     pool = _pool(
-        MemberState(bot_id=1, username="b1", hourly_capacity=500),
+        MemberState(bot_id=1, username="b1", hourly_cap=500),
         MemberState(bot_id=2, username="b2"),
-        MemberState(bot_id=3, username="b3", hourly_capacity=9000, status=BotStatus.OFFLINE),
-        MemberState(bot_id=4, username="b4", hourly_capacity=7000, is_enabled=False),
+        MemberState(bot_id=3, username="b3", hourly_cap=9000, status=BotStatus.OFFLINE),
+        MemberState(bot_id=4, username="b4", hourly_cap=7000, is_enabled=False),
     )
 
     figures = pool_status(pool, {1: 500, 2: 775}, NOW, 2250)
@@ -29,7 +29,7 @@ def test_capacity_sums_each_online_members_own_cap_or_the_default():
 
 
 def test_a_pool_over_its_caps_shows_more_than_100_percent_used():
-    pool = _pool(MemberState(bot_id=1, username="b1", hourly_capacity=100))
+    pool = _pool(MemberState(bot_id=1, username="b1", hourly_cap=100))
 
     assert pool_status(pool, {1: 150}, NOW, 2250).capacity_used == 150.0
 

@@ -67,11 +67,11 @@ def test_sticky_days_outside_0_to_365_are_invalid(days):
 
 @pytest.mark.parametrize("cap", [1, 2250, 1_000_000, None])
 def test_hourly_capacity_from_1_to_a_million_or_null(cap):
-    assert validation.hourly_capacity(cap) == cap
+    assert validation.hourly_cap(cap) == cap
 
 
 @pytest.mark.parametrize("cap", [0, -5, 1_000_001, 2.5, "100", False])
 def test_hourly_capacity_outside_its_range_is_invalid(cap):
     with pytest.raises(Invalid) as raised:
-        validation.hourly_capacity(cap)
-    assert raised.value.field == "hourly_capacity"
+        validation.hourly_cap(cap)
+    assert raised.value.field == "hourly_cap"

@@ -2,7 +2,7 @@
 a ban ramps up, and a pool at its hourly cap spills to its other bot, its fallback pool,
 its fallback link, and with nowhere else to go to its least loaded bot. Pools are seeded
 in the database before the start; the funnel fields the API and the monitor will set
-(hourly_capacity, fallback_url, recovered_at) are written there directly."""
+(hourly_cap, fallback_url, recovered_at) are written there directly."""
 
 from __future__ import annotations
 
@@ -203,9 +203,9 @@ async def test_a_pool_at_its_cap_spills_to_another_bot_the_fallback_pool_then_th
     c, d, e = [await client.create_bot(username=f"cap_{x}_bot") for x in "cde"]
     reserve = await seed_pool(sessions, cipher, "reserve", [e])
     capped = await seed_pool(sessions, cipher, "capped", [c, d])
-    await set_member(sessions, reserve["pool"], reserve[e.username], hourly_capacity=3)
-    await set_member(sessions, capped["pool"], capped[c.username], hourly_capacity=2)
-    await set_member(sessions, capped["pool"], capped[d.username], hourly_capacity=4)
+    await set_member(sessions, reserve["pool"], reserve[e.username], hourly_cap=3)
+    await set_member(sessions, capped["pool"], capped[c.username], hourly_cap=2)
+    await set_member(sessions, capped["pool"], capped[d.username], hourly_cap=4)
     await set_pool(sessions, capped["pool"], fallback_pool_id=reserve["pool"], fallback_url=LINK)
 
     async with (

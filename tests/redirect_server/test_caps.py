@@ -34,7 +34,7 @@ async def served(client, n: int, path: str = "/go/promo") -> list[str]:
 async def cap_pool(seed, sessions, slug: str, caps: dict[str, int], **pool: object):
     seeded = await seed.pool(slug, tuple(caps))
     for username, cap in caps.items():
-        await set_member(sessions, seeded.pool_id, seeded.bot_ids[username], hourly_capacity=cap)
+        await set_member(sessions, seeded.pool_id, seeded.bot_ids[username], hourly_cap=cap)
     if pool:
         await set_pool(sessions, seeded.pool_id, **pool)
     return seeded

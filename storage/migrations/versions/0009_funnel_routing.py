@@ -48,7 +48,7 @@ def upgrade() -> None:
             sa.Column("capacity_level", sa.String(length=8), server_default="ok", nullable=False)
         )
     with op.batch_alter_table("pool_members") as batch:
-        batch.add_column(sa.Column("hourly_capacity", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("hourly_cap", sa.Integer(), nullable=True))
     with op.batch_alter_table("redirect_counts") as batch:
         batch.add_column(
             sa.Column("returning_leads", sa.BigInteger(), server_default="0", nullable=False)
@@ -63,7 +63,7 @@ def downgrade() -> None:
     with op.batch_alter_table("redirect_counts") as batch:
         batch.drop_column("returning_leads")
     with op.batch_alter_table("pool_members") as batch:
-        batch.drop_column("hourly_capacity")
+        batch.drop_column("hourly_cap")
     with op.batch_alter_table("pools") as batch:
         batch.drop_column("capacity_level")
         batch.drop_column("sticky_days")
