@@ -38,6 +38,12 @@ DEFAULT_STICKY_DAYS = 30
 STICKY_DAYS_MAX = 365
 
 
+def ramp_start(added_at: datetime, recovered_at: datetime | None) -> datetime:
+    """Where a member's slow start runs from: when it joined the pool or its bot last
+    came back from offline or banned, whichever is later."""
+    return added_at if recovered_at is None else max(added_at, recovered_at)
+
+
 def routed_status(status: BotStatus | str, backend_error: str | None) -> BotStatus:
     """A bot's status as routing and operators see it: online at Telegram but with a
     failing backend (nobody answers behind it) is degraded (SPEC §12)."""

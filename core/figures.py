@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.domain import BotStatus, MemberState, PoolState, pool_health
+from core.caps import cap_of
+from core.domain import BotStatus, PoolState, pool_health
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,15 +22,10 @@ class PoolStatus:
     bot_redirects: Mapping[int, int]  # bot id -> redirects of this pool in the last hour
 
 
-def member_capacity(member: MemberState, per_bot: int) -> int:
-    """The leads per rolling hour a member may take: its own cap, else the default."""
-    return member.hourly_cap if member.hourly_cap is not None else per_bot
-
-
 def hourly_capacity(pool: PoolState, now: datetime, per_bot: int) -> int:
     """Leads per hour the pool's online members can take, each at its own cap."""
     return sum(
-        member_capacity(m, per_bot)
+        cap_of(m, per_bot)
         for m in pool.members
         if m.is_enabled and m.status is BotStatus.ONLINE and not m.in_breaker(now)
     )

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from multidict import CIMultiDict
 
-from core.caps import has_room, least_loaded, take_with_room
+from core.caps import cap_of, has_room, least_loaded, take_with_room
 from core.domain import PoolState, Strategy
 from core.plans import Plan, plan_pool, serving_plan, take
 from core.ramp import SlowStart
@@ -364,7 +364,7 @@ class RoutingTable:
             m.bot_id: Target(
                 (pool_id, m.bot_id),
                 location_prefix(m.username),
-                cap=default_cap if m.hourly_cap is None else m.hourly_cap,
+                cap=cap_of(m, default_cap),
             )
             for m in state.members
         }

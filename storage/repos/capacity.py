@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Float, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain import BotStatus
+from core.domain import BotStatus, routed_status
 from storage.models import Bot, Member, Pool, RedirectCount
 from storage.repos.counts import last_hour_weights
 
@@ -81,9 +81,10 @@ async def capacities(
             if until is not None and now < until:
                 continue
             share = cap if cap is not None else default
-            if status == BotStatus.ONLINE.value and backend_error is None:
+            routed = routed_status(status, backend_error)
+            if routed is BotStatus.ONLINE:
                 first[pool_id] = first.get(pool_id, 0) + share
-            elif status in (BotStatus.ONLINE.value, BotStatus.DEGRADED.value):
+            elif routed is BotStatus.DEGRADED:
                 second[pool_id] = second.get(pool_id, 0) + share
         await asyncio.sleep(0)
     return {pool_id: first.get(pool_id) or second.get(pool_id, 0) for pool_id in first | second}

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain import MemberState, PoolState, Priority, Strategy, routed_status
+from core.domain import MemberState, PoolState, Priority, Strategy, ramp_start, routed_status
 from storage.models import Bot, Member, Pool, RoutingChange
 from storage.repos import pruning
 
@@ -103,7 +103,7 @@ async def routing_states(session: AsyncSession, ids: Sequence[int]) -> list[Pool
                 status=state,
                 breaker_until=until,
                 hourly_cap=capacity,
-                ramp_from=added_at if recovered_at is None else max(added_at, recovered_at),
+                ramp_from=ramp_start(added_at, recovered_at),
             )
         )
     return [

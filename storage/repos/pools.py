@@ -15,6 +15,7 @@ from core.domain import (
     PoolState,
     Priority,
     Strategy,
+    ramp_start,
     routed_status,
 )
 from core.errors import Invalid, NotFound, SlugTaken
@@ -189,10 +190,8 @@ def state_of(pool: Pool) -> PoolState:
 
 
 def ramp_from(member: Member) -> datetime:
-    """Where the member's slow start runs from: when it joined the pool or its bot last
-    came back from offline or banned, whichever is later (as storage.repos.changes)."""
-    recovered = member.bot.recovered_at
-    return member.added_at if recovered is None else max(member.added_at, recovered)
+    """Where the member's slow start runs from (core.domain.ramp_start)."""
+    return ramp_start(member.added_at, member.bot.recovered_at)
 
 
 async def all_states(session: AsyncSession) -> list[tuple[Pool, PoolState]]:
