@@ -9,12 +9,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Float, case, func, literal, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import BotStatus, routed_status
 from storage.models import Bot, Member, Pool, RedirectCount
-from storage.repos.counts import last_hour_weights
+from storage.repos import counts
 
 ROW_SLICE = 2000  # member rows read between two turns of the loop
 
@@ -38,18 +38,8 @@ class PoolLoad:
 async def used_last_hour(
     session: AsyncSession, now: datetime, pool_ids: Iterable[int] | None = None
 ) -> dict[int, int]:
-    """Pool id -> redirects in the last 60 minutes (the sliding approximation of
-    counts.last_hour_weights), summed in the database."""
-    current, previous, share = last_hour_weights(now)
-    weight = case((RedirectCount.hour >= current, 1.0), else_=literal(share, Float))
-    statement = (
-        select(RedirectCount.pool_id, func.sum(RedirectCount.count * weight))
-        .where(RedirectCount.hour >= previous)
-        .group_by(RedirectCount.pool_id)
-    )
-    if pool_ids is not None:
-        statement = statement.where(RedirectCount.pool_id.in_(list(pool_ids)))
-    return {pool_id: round(float(n or 0)) for pool_id, n in await session.execute(statement)}
+    """Pool id -> redirects in the last 60 minutes."""
+    return await counts.last_hour_by(session, now, RedirectCount.pool_id, pool_ids)
 
 
 async def capacities(

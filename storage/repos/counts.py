@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, delete, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,21 +75,27 @@ async def per_bot_last_hour(
     return {key: round(value) for key, value in totals.items()}
 
 
-async def per_bot_load(session: AsyncSession, now: datetime) -> dict[int, int]:
-    """Bot id -> redirects in the last 60 minutes across all its pools (the sliding
-    approximation of `last_hour_weights`), summed by the database in one aggregate over
-    the hour index: what hourly caps compare with, read often for the whole fleet."""
+async def last_hour_by(
+    session: AsyncSession, now: datetime, key: Any, pool_ids: Iterable[int] | None = None
+) -> dict[int, int]:
+    """`key` (RedirectCount.bot_id or .pool_id) -> redirects in the last 60 minutes (the
+    sliding approximation of `last_hour_weights`), summed by the database in one
+    aggregate over the hour index."""
     current, previous, share = last_hour_weights(now)
     weighted = case(
         (RedirectCount.hour >= current, RedirectCount.count * 1.0),
         else_=RedirectCount.count * share,
     )
-    statement = (
-        select(RedirectCount.bot_id, func.sum(weighted))
-        .where(RedirectCount.hour >= previous)
-        .group_by(RedirectCount.bot_id)
-    )
-    return {bot_id: round(float(n)) for bot_id, n in await session.execute(statement)}
+    statement = select(key, func.sum(weighted)).where(RedirectCount.hour >= previous).group_by(key)
+    if pool_ids is not None:
+        statement = statement.where(RedirectCount.pool_id.in_(list(pool_ids)))
+    return {k: round(float(n or 0)) for k, n in await session.execute(statement)}
+
+
+async def per_bot_load(session: AsyncSession, now: datetime) -> dict[int, int]:
+    """Bot id -> redirects in the last 60 minutes across all its pools: what hourly caps
+    compare with, read often for the whole fleet."""
+    return await last_hour_by(session, now, RedirectCount.bot_id)
 
 
 async def per_bot_since(
