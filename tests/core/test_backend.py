@@ -123,5 +123,9 @@ def test_a_check_that_changes_little_is_not_written():
     assert worth_storing(stored, BackendState(None, 40, None, NOW))
     assert worth_storing(stored, BackendState("40 updates waiting", 40, None, NOW))
     assert worth_storing(stored, BackendState(None, 3, T, NOW))
-    assert worth_storing(stored, BackendState(None, 3, None, NOW + timedelta(minutes=10)))
-    assert worth_storing(BackendState(), BackendState(None, 0, None, NOW))
+    # Neither the time of a check nor a first check that finds nothing is news.
+    assert not worth_storing(stored, BackendState(None, 3, None, NOW + timedelta(hours=1)))
+    assert not worth_storing(BackendState(), BackendState(None, 0, None, NOW))
+    assert not worth_storing(BackendState(), BackendState(None, 8, None, NOW))
+    assert worth_storing(BackendState(), BackendState(None, 40, None, NOW))
+    assert worth_storing(BackendState(), BackendState(WEBHOOK_DOWN, 0, T, NOW))
