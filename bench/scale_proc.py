@@ -80,9 +80,25 @@ def time_gc(phase: str, info: dict[str, int]) -> None:
         )
 
 
+async def census() -> None:
+    """SCALE_GC_CENSUS=1, a diagnosis: every 20 s, how many objects the collector's
+    oldest generation holds and of which types (`CENSUS <unix> <n> <type:count>...`)."""
+    from collections import Counter
+
+    while True:
+        await asyncio.sleep(20)
+        objects = gc.get_objects(generation=2)
+        top = Counter(type(o).__qualname__ for o in objects).most_common(25)
+        kinds = " ".join(f"{name}:{count}" for name, count in top)
+        print(f"CENSUS {time.time():.3f} {len(objects)} {kinds}", file=sys.stderr, flush=True)
+        del objects
+
+
 async def watch_lag() -> None:
     global heartbeat
     gc.callbacks.append(time_gc)
+    if os.environ.get("SCALE_GC_CENSUS"):
+        asyncio.get_running_loop().create_task(census())
     if os.environ.get("SCALE_STALL_DUMP"):
         threading.Thread(target=watchdog, args=(threading.get_ident(),), daemon=True).start()
     # perf_counter, not loop.time(): uvloop's clock counts whole milliseconds.

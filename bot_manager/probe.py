@@ -1,137 +1,116 @@
-"""Talking to the Bot API for health: one `getMe` per probe, and now and then one
-`getWebhookInfo` for the backend behind the bot, through aiogram."""
+"""Talking to the Bot API for health and token checks: `getMe` per probe, now and then
+`getWebhookInfo` for the backend behind a bot, and `getMe` on a token an operator
+sends. Plain aiohttp, one call each, classified as SPEC §6 says.
+
+aiogram is for the control bot. Through it a probe built a Bot and a multipart form and
+validated pydantic models: 40 % of `botpool run`'s CPU while it probed 10,000 bots
+(bench/scale.py, py-spy), and a replica that checks tokens would have imported it
+(seconds of start-up, over 100 MB)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
-from http import HTTPStatus
+from dataclasses import dataclass
 from typing import Any
 
-from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import (
-    ClientDecodeError,
-    TelegramAPIError,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramNotFound,
-    TelegramRetryAfter,
-    TelegramServerError,
-    TelegramUnauthorizedError,
-)
-from aiogram.methods import TelegramMethod
-from aiogram.methods.base import Response
-from aiogram.types import User
-from aiogram.types import WebhookInfo as TelegramWebhookInfo
-from aiogram.utils.token import TokenValidationError
+import aiohttp
 
 from core.backend import WebhookInfo
 from core.domain import BotIdentity
 from core.errors import TokenRejected
 from core.health import ProbeKind, ProbeOutcome
-from core.tokens import find_token, redact
+from core.tokens import TOKEN_RE, find_token, redact
 
-# pydantic caches parametrised generic models weakly, so aiogram rebuilds Response[User]
-# (~8 ms of CPU) for a getMe whenever the garbage collector has dropped it: dozens of
-# times in a pass over 1,000 bots. Holding it keeps every probe on the cached class.
-GETME_RESPONSE = Response[User]
-WEBHOOK_INFO_RESPONSE = Response[TelegramWebhookInfo]
-
-AUTH_ERRORS = (TelegramUnauthorizedError, TelegramForbiddenError, TelegramNotFound)
+AUTH_STATUSES = (401, 403, 404)  # Telegram's answers to a wrong or revoked token (SPEC §6)
+TOO_MANY_REQUESTS = 429
+DETAIL_MAX = 300
+NOT_THE_BOT_API = "an answer that is not the Bot API's (a proxy's page?)"
 
 
-def api_session(api_url: str, *, limit: int = 100) -> AiohttpSession:
-    """One HTTP session for many bots: aiogram's Bot objects share it."""
-    return AiohttpSession(api=TelegramAPIServer.from_base(api_url), limit=limit)
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One Bot API answer: its HTTP status and its JSON body (None when it had none)."""
+
+    status: int
+    body: dict[str, Any] | None
+
+    @property
+    def result(self) -> Any:
+        if self.status != 200 or self.body is None or self.body.get("ok") is not True:
+            return None
+        return self.body.get("result")
+
+    def describe(self) -> str:
+        """A line safe to store and show (never the token): `401: Unauthorized`."""
+        said = self.body.get("description") if self.body is not None else None
+        return redact(f"{self.status}: {said or 'no description'}")[:DETAIL_MAX]
 
 
-class RateLimitedWithoutDelay(TelegramAPIError):
-    """A 429 that names no retry_after, which aiogram raises as a bare TelegramAPIError."""
+class Unreachable(Exception):
+    """No answer from the Bot API: `detail` says why (a timeout, a refused connection)."""
 
-
-class ProbeSession(AiohttpSession):
-    """aiogram's session, telling a 429 without retry_after from other API errors: both
-    are a rate limit to SPEC §6, never a failure."""
-
-    def check_response(
-        self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
-    ) -> Response[Any]:
-        try:
-            return super().check_response(bot, method, status_code, content)
-        except TelegramAPIError as exc:
-            if status_code == HTTPStatus.TOO_MANY_REQUESTS and type(exc) is TelegramAPIError:
-                raise RateLimitedWithoutDelay(method=method, message=exc.message) from None
-            raise
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
 
 
 class Prober:
     def __init__(self, api_url: str, timeout_s: float, *, limit: int = 100) -> None:
-        self.session = ProbeSession(api=TelegramAPIServer.from_base(api_url), limit=limit)
+        self.api_url = api_url.rstrip("/")
         self.timeout_s = timeout_s
+        self._limit = limit
+        self._http: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
-        await self.session.close()
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
 
     async def probe(self, token: str) -> ProbeOutcome:
         """getMe with the bot's token, classified as SPEC §6 says."""
+        if not TOKEN_RE.fullmatch(token):
+            return ProbeOutcome(ProbeKind.AUTH, "malformed token")
         started = time.perf_counter()
         try:
-            bot = Bot(token, session=self.session)
-            async with asyncio.timeout(self.timeout_s + 1):
-                me = await bot.get_me(request_timeout=self.timeout_s)  # type: ignore[arg-type]
-        except TokenValidationError:
-            return ProbeOutcome(ProbeKind.AUTH, "malformed token")
-        except TelegramRetryAfter as exc:
+            answer = await self.call(token, "getMe")
+        except Unreachable as exc:
+            return ProbeOutcome(ProbeKind.TRANSIENT, exc.detail, unreachable=True)
+        me = answer.result
+        if isinstance(me, dict):
+            latency = (time.perf_counter() - started) * 1000
+            username = me.get("username")
+            return ProbeOutcome.ok(latency, username if isinstance(username, str) else None)
+        if answer.body is None:
+            return ProbeOutcome(ProbeKind.TRANSIENT, f"{answer.status}: {NOT_THE_BOT_API}")
+        if answer.status == TOO_MANY_REQUESTS:
             return ProbeOutcome(
-                ProbeKind.RATE_LIMITED, "429 Too Many Requests", retry_after_s=exc.retry_after
+                ProbeKind.RATE_LIMITED, "429 Too Many Requests", retry_after_s=_retry_after(answer)
             )
-        except RateLimitedWithoutDelay:
-            return ProbeOutcome(ProbeKind.RATE_LIMITED, "429 Too Many Requests")
-        except AUTH_ERRORS as exc:
-            return ProbeOutcome(ProbeKind.AUTH, _describe(exc))
-        except TelegramServerError as exc:
-            return ProbeOutcome(ProbeKind.TRANSIENT, _describe(exc))
-        except TelegramNetworkError as exc:
-            timed_out = "timeout" in exc.message.lower()
-            detail = (
-                f"timeout after {self.timeout_s:g}s"
-                if timed_out
-                else redact(f"connection error: {exc.message}")[:300]
-            )
-            return ProbeOutcome(ProbeKind.TRANSIENT, detail, unreachable=True)
-        except TimeoutError:
-            return ProbeOutcome(
-                ProbeKind.TRANSIENT, f"timeout after {self.timeout_s:g}s", unreachable=True
-            )
-        except TelegramAPIError as exc:
-            return ProbeOutcome(ProbeKind.TRANSIENT, _describe(exc))
-        except ClientDecodeError:
-            return ProbeOutcome(ProbeKind.TRANSIENT, "the Bot API answered with something not JSON")
-        except OSError as exc:
-            detail = f"connection error: {type(exc).__name__}"
-            return ProbeOutcome(ProbeKind.TRANSIENT, detail, unreachable=True)
-        latency = (time.perf_counter() - started) * 1000
-        return ProbeOutcome.ok(latency, username=me.username)
+        kind = ProbeKind.AUTH if answer.status in AUTH_STATUSES else ProbeKind.TRANSIENT
+        return ProbeOutcome(kind, answer.describe())
 
     async def webhook_info(self, token: str) -> WebhookInfo | None:
         """getWebhookInfo with the bot's token, for backend health (core.backend); None
         when Telegram could not tell (a timeout, a 5xx, a rate limit), which is no sign
         about the backend, or refused the token, which is getMe's business. Never
         getUpdates: it would take the bot's updates from its own poller."""
-        try:
-            bot = Bot(token, session=self.session)
-            async with asyncio.timeout(self.timeout_s + 1):
-                info = await bot.get_webhook_info(request_timeout=self.timeout_s)  # type: ignore[arg-type]
-        except (TokenValidationError, TelegramAPIError, ClientDecodeError, TimeoutError, OSError):
+        if not TOKEN_RE.fullmatch(token):
             return None
-        error_date = info.last_error_date
+        try:
+            info = (await self.call(token, "getWebhookInfo")).result
+        except Unreachable:
+            return None
+        if not isinstance(info, dict):
+            return None
+        error_date = info.get("last_error_date")
+        message = info.get("last_error_message")
         return WebhookInfo(
-            url=info.url or "",
-            pending_update_count=info.pending_update_count or 0,
-            last_error_date=int(error_date.timestamp()) if error_date is not None else None,
-            last_error_message=info.last_error_message,
+            url=str(info.get("url") or ""),
+            pending_update_count=_whole(info.get("pending_update_count")) or 0,
+            last_error_date=_whole(error_date),
+            last_error_message=message if isinstance(message, str) else None,
         )
 
     async def identify(self, text: str) -> BotIdentity:
@@ -140,20 +119,53 @@ class Prober:
         if token is None:
             raise TokenRejected("malformed")
         try:
-            bot = Bot(token, session=self.session)
-            async with asyncio.timeout(self.timeout_s + 1):
-                me = await bot.get_me(request_timeout=self.timeout_s)  # type: ignore[arg-type]
-        except TokenValidationError:
-            raise TokenRejected("malformed") from None
-        except AUTH_ERRORS as exc:
-            raise TokenRejected("unauthorized", _describe(exc)) from None
-        except (TelegramAPIError, ClientDecodeError, TimeoutError, OSError) as exc:
-            raise TokenRejected("unreachable", type(exc).__name__) from None
-        if not me.is_bot or not me.username:
+            answer = await self.call(token, "getMe")
+        except Unreachable as exc:
+            raise TokenRejected("unreachable", exc.detail) from None
+        if answer.body is None or "ok" not in answer.body:
+            raise TokenRejected("unreachable", f"{answer.status}: {NOT_THE_BOT_API}")
+        if answer.status in AUTH_STATUSES:
+            raise TokenRejected("unauthorized", answer.describe())
+        me = answer.result
+        if not isinstance(me, dict):
+            raise TokenRejected("unreachable", str(answer.status))
+        if not me.get("is_bot") or not me.get("username") or not isinstance(me.get("id"), int):
             raise TokenRejected("unauthorized", "not a bot")
-        return BotIdentity(telegram_id=me.id, username=me.username, token=token)
+        return BotIdentity(telegram_id=me["id"], username=me["username"], token=token)
+
+    async def call(self, token: str, method: str) -> Answer:
+        """One Bot API method without parameters; Unreachable when nothing answered in
+        time. The token is in the URL, as the Bot API wants: never log the URL."""
+        if self._http is None:
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._limit),
+                timeout=aiohttp.ClientTimeout(total=self.timeout_s),
+            )
+        try:
+            async with (
+                asyncio.timeout(self.timeout_s + 1),
+                self._http.post(f"{self.api_url}/bot{token}/{method}") as response,
+            ):
+                raw = await response.read()
+        except TimeoutError:
+            raise Unreachable(f"timeout after {self.timeout_s:g}s") from None
+        except (aiohttp.ClientError, OSError) as exc:
+            said = str(exc) or type(exc).__name__
+            raise Unreachable(redact(f"connection error: {said}")[:DETAIL_MAX]) from None
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        return Answer(response.status, body if isinstance(body, dict) else None)
 
 
-def _describe(exc: TelegramAPIError) -> str:
-    """An error line safe to store and show: never the token."""
-    return redact(f"{type(exc).__name__}: {exc.message}")[:300]
+def _retry_after(answer: Answer) -> float | None:
+    parameters = answer.body.get("parameters") if answer.body is not None else None
+    if not isinstance(parameters, dict):
+        return None
+    value = parameters.get("retry_after")
+    return float(value) if isinstance(value, int | float) and value >= 0 else None
+
+
+def _whole(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from contextlib import AsyncExitStack
 
-from bot_manager.getme import TokenChecker
+from bot_manager.probe import Prober
 from bot_manager.process import open_storage, serving, wait_for_stop_signal
 from core.settings import Settings
 from redirect_server.app import create_app
@@ -18,7 +18,7 @@ log = logging.getLogger("botpool")
 async def run_redirect(settings: Settings) -> int:
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(open_storage(settings))
-        checker = TokenChecker(settings.telegram_api_url, settings.health_timeout_s)
+        checker = Prober(settings.telegram_api_url, settings.health_timeout_s)
         stack.push_async_callback(checker.close)
         app = create_app(settings, store.sessions, store.cipher, check_token=checker.identify)
         await stack.enter_async_context(serving(app, settings.http_host, settings.http_port))

@@ -40,14 +40,15 @@ async def check_control_bot(bot: Any) -> str:
 def control_bot(settings: Settings) -> Any:
     """The aiogram Bot of BOTPOOL_CONTROL_BOT_TOKEN, pointed at BOTPOOL_TELEGRAM_API_URL."""
     from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
     from aiogram.utils.token import TokenValidationError
-
-    from bot_manager.probe import api_session
 
     if not settings.control_bot_token:
         raise StartupError("BOTPOOL_CONTROL_BOT_TOKEN is not set: create a bot with @BotFather")
     try:
-        return Bot(settings.control_bot_token, session=api_session(settings.telegram_api_url))
+        api = TelegramAPIServer.from_base(settings.telegram_api_url)
+        return Bot(settings.control_bot_token, session=AiohttpSession(api=api))
     except TokenValidationError:
         raise StartupError(
             "BOTPOOL_CONTROL_BOT_TOKEN: expected a token like 123456789:AA... from @BotFather"
@@ -71,7 +72,6 @@ async def run_all(
     from bot_manager.commands import set_commands
     from bot_manager.digest import DigestJob
     from bot_manager.dispatcher import IN_FLIGHT, create_dispatcher
-    from bot_manager.getme import TokenChecker
     from bot_manager.monitor import HealthMonitor
     from bot_manager.notifier import Notifier
     from bot_manager.probe import Prober
@@ -92,9 +92,9 @@ async def run_all(
         notifier = Notifier(bot)
         stack.push_async_callback(notifier.close)
 
-        # The REST API checks tokens as a replica does (bot_manager.getme), so that it
-        # answers alike on every process.
-        checker = TokenChecker(settings.telegram_api_url, settings.health_timeout_s)
+        # The REST API's token checks have their own connections: a health pass's probes
+        # would hold them up.
+        checker = Prober(settings.telegram_api_url, settings.health_timeout_s)
         stack.push_async_callback(checker.close)
         app = create_app(
             settings,

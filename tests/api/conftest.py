@@ -1,6 +1,6 @@
 """The whole redirect server (create_app) over a real SQLite file, its /api driven over
 HTTP with real keys, and tokens checked with getMe against the sandbox, by the
-TokenChecker that `botpool run` and `botpool redirect` give the API."""
+Prober that `botpool run` and `botpool redirect` give the API."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot_manager.getme import TokenChecker
+from bot_manager.probe import Prober
 from core.settings import Settings
 from redirect_server.api import create_api_key
 from redirect_server.app import create_app
@@ -61,8 +61,8 @@ class Caller:
 
 
 @pytest.fixture
-async def token_checker(sandbox: Sandbox) -> AsyncIterator[TokenChecker]:
-    checker = TokenChecker(sandbox.url, timeout_s=2)
+async def token_checker(sandbox: Sandbox) -> AsyncIterator[Prober]:
+    checker = Prober(sandbox.url, timeout_s=2)
     try:
         yield checker
     finally:
@@ -77,7 +77,7 @@ def api_settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 async def client(
-    api_settings: Settings, sessions: Sessions, cipher: TokenCipher, token_checker: TokenChecker
+    api_settings: Settings, sessions: Sessions, cipher: TokenCipher, token_checker: Prober
 ) -> AsyncIterator[TestClient]:
     app = create_app(api_settings, sessions, cipher, check_token=token_checker.identify)
     async with TestClient(ServedAsBotpool(app)) as client:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import positive_data_acceptance
 
-from bot_manager.getme import TokenChecker
+from bot_manager.probe import Prober
 from core.settings import Settings
 from redirect_server.api import create_api_key
 from redirect_server.api.openapi import DOCUMENT
@@ -68,7 +68,7 @@ class LiveApi:
         sessions = create_sessions(engine)
         try:
             async with run_sandbox("127.0.0.1", 0) as sandbox:
-                checker = TokenChecker(sandbox.url, timeout_s=2)
+                checker = Prober(sandbox.url, timeout_s=2)
                 app = create_app(
                     self._settings, sessions, self._cipher, check_token=checker.identify
                 )

@@ -15,8 +15,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from bot_manager.getme import TokenChecker
 from bot_manager.notifier import Notifier
+from bot_manager.probe import Prober
 from bot_manager.takeover import tell_previous_owner
 from core.settings import Settings
 from redirect_server.app import create_app
@@ -102,7 +102,7 @@ async def client(
     settings: Settings,
     sessions: Sessions,
     cipher: TokenCipher,
-    token_checker: TokenChecker,
+    token_checker: Prober,
     control: tuple[Bot, object],
 ) -> AsyncIterator[TestClient]:
     """The API as `botpool run` serves it: take-overs told by the control bot."""

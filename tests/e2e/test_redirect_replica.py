@@ -106,7 +106,7 @@ atexit.register(_dump)
 """
 
 
-CONTROL_SIDE = ("apscheduler", "bot_manager.runner", "bot_manager.probe", "bot_manager.monitor")
+CONTROL_SIDE = ("apscheduler", "bot_manager.runner", "bot_manager.monitor", "bot_manager.notifier")
 
 
 def loaded(modules: list[str], package: str) -> list[str]:
