@@ -42,6 +42,7 @@ from core.incidents import (
     notifies,
     owed_severity,
     quiet_now,
+    settled,
 )
 from core.reports import DEFAULT_TIME_ZONE
 from core.settings import Settings
@@ -125,6 +126,9 @@ class AlertDelivery:
             operator = await operators.get(session, operator_id)
             rows = list(await outbox.undelivered(session, operator_id))
             pending = [_pending(row) for row in rows]
+            known = settled(pending, incident, now, self._policy)
+            if known is not None and operator is not None and operator.alerts_enabled:
+                return 0  # nothing to tell yet, whatever the pools' state now
             subjects = frozenset(p.subject for p in pending)
             if incident is not None:
                 subjects |= incident.subjects

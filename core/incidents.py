@@ -117,6 +117,26 @@ def decide(
     return Decision(Step.EDIT) if pending else Decision(Step.NOTHING)
 
 
+def settled(
+    pending: Sequence[Pending], incident: Incident | None, now: datetime, policy: Policy
+) -> Decision | None:
+    """decide()'s answer when the current state cannot change it, so it need not be read
+    (for an operator of thousands of pools that read is most of a delivery round): no
+    alert pending and no notification due yet, or alerts still in their group wait. None
+    when it takes the state."""
+    if incident is None:
+        if not pending:
+            return Decision(Step.NOTHING)
+        if now < min(p.created_at for p in pending) + timedelta(seconds=policy.group_wait_s):
+            return Decision(Step.WAIT)
+        return None
+    if pending:
+        return None
+    if incident.owed is None or now < incident.notified_at + timedelta(seconds=policy.repeat_s):
+        return Decision(Step.NOTHING)
+    return None
+
+
 def owed_severity(pending: Sequence[Pending], incident: Incident) -> Severity | None:
     """The severity a new notifying message is owed for: a rise above the severity last
     notified, or a pool or bot the incident did not name yet going down."""

@@ -18,6 +18,7 @@ from core.incidents import (
     notifies,
     owed_severity,
     quiet_now,
+    settled,
 )
 
 T0 = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -174,3 +175,28 @@ def test_quiet_hours_wrap_midnight_and_end_at_their_last_hour(hour, quiet_from, 
 def test_inside_quiet_hours_only_an_empty_pool_notifies(severity):
     assert notifies(severity, quiet=False)
     assert notifies(severity, quiet=True) is (severity is Severity.EMPTY)
+
+
+@pytest.mark.parametrize(
+    ("pending", "open_incident", "now_s", "all_clear", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_what_is_settled_without_the_state_is_what_decide_says_either_way(
+    pending, open_incident, now_s, all_clear, expected
+):
+    known = settled(pending, open_incident, at(now_s), POLICY)
+    if known is not None:
+        for clear in (True, False):
+            assert decide(pending, open_incident, at(now_s), POLICY, all_clear=clear) == known
+
+
+def test_the_state_is_read_only_when_something_may_be_told():
+    assert settled([], None, at(30), POLICY) == Decision(Step.NOTHING)
+    waiting = [alert(25, S.OFFLINE)]
+    assert settled(waiting, None, at(30), POLICY) == Decision(Step.WAIT)
+    assert settled(waiting, None, at(25 + POLICY.group_wait_s), POLICY) is None
+    owed = incident(S.OFFLINE, owed=S.EMPTY)
+    assert settled([], owed, at(59), POLICY) == Decision(Step.NOTHING)
+    assert settled([], owed, at(60), POLICY) is None
+    assert settled(waiting, owed, at(30), POLICY) is None
