@@ -5,7 +5,10 @@ outside the product code (nothing on the /go path changes):
   second a line `LAG <unix time> <max ms over that second>` goes to stderr;
 - health passes (run only): each HealthMonitor.run_pass writes a line
   `PASS <start unix> <end unix> <probed> <changes> <store s>` to stderr;
-- each garbage collection over GC_REPORT_MS: `GC <unix> <generation> <ms> <collected>`;
+- each garbage collection over GC_REPORT_MS: `GC <unix> <generation> <ms> <collected>
+  <cpu ms> <tracked>`;
+- with SCALE_GC_CENSUS=1, every 20 s what the collector's oldest generation holds, by
+  type, and its largest containers (`CENSUS`, `BIG`);
 - each write transaction over TX_REPORT_MS: `TX <unix> <ms> <caller>`;
 - with SCALE_STALL_DUMP=1, a watchdog thread prints the main thread's stack while the
   loop is late by more than STALL_S (the cause of a stall, not only its length).
@@ -61,20 +64,24 @@ def ours(frames: traceback.StackSummary) -> list[str]:
 
 
 GC_REPORT_MS = 20.0
-_gc_started = 0.0
+_gc_started = _gc_cpu_started = 0.0
 
 
 def time_gc(phase: str, info: dict[str, int]) -> None:
-    """A gc.callbacks hook: `GC <unix time> <generation> <ms> <collected>` for
-    every collection longer than GC_REPORT_MS."""
-    global _gc_started
+    """A gc.callbacks hook: `GC <unix time> <generation> <ms> <collected> <cpu ms>
+    <tracked>` for every collection longer than GC_REPORT_MS (cpu: the main thread's
+    CPU time in it; tracked: what the collector tracks after it)."""
+    global _gc_started, _gc_cpu_started
     if phase == "start":
-        _gc_started = time.perf_counter()
+        _gc_started, _gc_cpu_started = time.perf_counter(), time.thread_time()
         return
     spent = (time.perf_counter() - _gc_started) * 1000
     if spent >= GC_REPORT_MS:
+        cpu = (time.thread_time() - _gc_cpu_started) * 1000
+        tracked = sum(gc.get_count()) + len(gc.get_objects(generation=2))
         print(
-            f"GC {time.time():.3f} {info['generation']} {spent:.1f} {info['collected']}",
+            f"GC {time.time():.3f} {info['generation']} {spent:.1f} {info['collected']} "
+            f"{cpu:.1f} {tracked}",
             file=sys.stderr,
             flush=True,
         )
@@ -91,6 +98,15 @@ async def census() -> None:
         top = Counter(type(o).__qualname__ for o in objects).most_common(25)
         kinds = " ".join(f"{name}:{count}" for name, count in top)
         print(f"CENSUS {time.time():.3f} {len(objects)} {kinds}", file=sys.stderr, flush=True)
+        sized = sorted(
+            (o for o in objects if isinstance(o, dict | list | set | tuple | frozenset)),
+            key=len,
+            reverse=True,
+        )[:12]
+        for o in sized:
+            sample = next(iter(o.items() if isinstance(o, dict) else o), None)
+            line = f"BIG {type(o).__name__} {len(o)} {repr(sample)[:150]}"
+            print(line, file=sys.stderr, flush=True)
         del objects
 
 
