@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/scale.py [--pools 400 2000 10000] [--engine sqlite|postgres]
                                     [--seconds 60] [--database-url URL]
+                                    [--go-on run|replica] [--keep-logs DIR]
     bash .ci/with-postgres .venv/bin/python bench/scale.py --engine postgres
 
 For each N: a sandbox (`python -m sandbox`, its own process) holds N bots whose getMe
@@ -19,7 +20,8 @@ limit, off, since all traffic comes from 127.0.0.1. For `--seconds`, at once:
 
 - /go load: a separate process sends 500 req/s open-loop (each request at its scheduled
   time whatever the answers, so a stall is not hidden; latency counted from the
-  scheduled time) to random pools of the server, over up to 200 keep-alive connections;
+  scheduled time) to random pools of `botpool run` (with --go-on replica, of the
+  replica, which runs no health monitor), over up to 200 keep-alive connections;
 - changes: every second a pool is paused or resumed through the REST API, and /go on
   the server and on the replica is polled every 2 ms until it answers accordingly
   (time counted from the moment the PATCH was sent);
@@ -635,7 +637,8 @@ async def one_size(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, str
             figures = Figures()
             phase_start = time.time()
             until = time.perf_counter() + args.seconds
-            paced_task = asyncio.create_task(run_paced_process(server.url, n, args.seconds))
+            served = server if args.go_on == "run" else replica
+            paced_task = asyncio.create_task(run_paced_process(served.url, n, args.seconds))
             await asyncio.gather(
                 changer(http, server, replica, fleet, change_pools, figures, until),
                 writer(url, figures, until),
@@ -661,6 +664,7 @@ async def one_size(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, str
             load = await paced_task
             phase_end = time.time()
             adds = await member_adds(http, server, fleet, n)
+            load["on"] = args.go_on
             return summarize(
                 n, fleet, ready_s, figures, load, adds, server, replica, phase_start, phase_end
             )
@@ -712,7 +716,7 @@ def summarize(
         "PATCH answered": f"p50 {pct(figures.change_api, 0.5) * ms:.0f} / max "
         f"{max(figures.change_api, default=0) * ms:.0f} ms",
         "loop stall max, run / replica": f"{lag_max(server):.0f} / {lag_max(replica):.0f} ms",
-        "/go p50 / p99 / max": f"{load['p50_ms']:.1f} / {load['p99_ms']:.1f} / "
+        f"/go p50 / p99 / max (on {load['on']})": f"{load['p50_ms']:.1f} / {load['p99_ms']:.1f} / "
         f"{load['max_ms']:.0f} ms",
         "/go from send: p99 / max": f"{load['send_p99_ms']:.1f} / {load['send_max_ms']:.0f} ms",
         "/go answers": f"{load['requests']} ({statuses})",
@@ -781,6 +785,12 @@ def cli() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--database-url", default=os.environ.get("BOTPOOL_TEST_DATABASE_URL"))
     parser.add_argument("--keep-logs", metavar="DIR", help="copy the processes' logs here")
+    parser.add_argument(
+        "--go-on",
+        choices=["run", "replica"],
+        default="run",
+        help="which process the paced /go load goes to (default: botpool run)",
+    )
     args = parser.parse_args()
     args.pools = args.pools or [400, 2000, 10000]
     asyncio.run(main(args))
