@@ -2,10 +2,10 @@
 `getWebhookInfo` for the backend behind a bot, and `getMe` on a token an operator
 sends. Plain aiohttp, one call each, classified as SPEC §6 says.
 
-aiogram is for the control bot. Through it a probe built a Bot and a multipart form and
-validated pydantic models: 40 % of `botpool run`'s CPU while it probed 10,000 bots
-(bench/scale.py, py-spy), and a replica that checks tokens would have imported it
-(seconds of start-up, over 100 MB)."""
+aiogram is for the control bot. Through it each probe built a Bot, a multipart form and
+pydantic models: about 40 % of the event loop's time in `botpool run` while it probed
+10,000 bots (bench/scale.py, sampled with py-spy), and a replica that checks tokens
+would have to import it (seconds of start-up, over 100 MB)."""
 
 from __future__ import annotations
 
