@@ -4,6 +4,7 @@ StorageBusy with nothing written, on both."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.errors import StorageBusy
 from storage.db import (
@@ -189,3 +191,46 @@ async def test_a_row_lock_held_past_the_lock_timeout_is_storage_busy_on_postgres
         await impatient.dispose()
     async with sessions() as session:
         assert (await operators.get(session, OWNER)).language == "en"
+
+
+@pytest.mark.sqlite_only
+async def test_the_write_units_of_one_process_take_turns_in_the_order_they_came(
+    engine: AsyncEngine, sessions: Sessions
+) -> None:
+    """On SQLite a process's write units queue for the write lock in their order, and
+    one waiting for its turn holds no connection: only the unit that writes asks SQLite
+    for the lock (whose busy handler, polled with growing sleeps, would let waiting
+    connections in at random and leave the lock idle between them)."""
+    order: list[int] = []
+    connections: list[int] = []
+
+    async def unit(i: int) -> None:
+        async with transaction(sessions) as session:
+            await session.execute(text("SELECT 1"))
+            order.append(i)
+            connections.append(engine.sync_engine.pool.checkedout())  # type: ignore[attr-defined]
+            await asyncio.sleep(0.01)  # holds the write lock meanwhile
+
+    await asyncio.gather(*(unit(i) for i in range(10)))
+    assert order == list(range(10))
+    assert connections == [1] * 10
+
+
+@pytest.mark.sqlite_only
+async def test_a_write_unit_waiting_for_its_turn_past_the_busy_timeout_is_storage_busy(
+    db_url: str, engine: AsyncEngine
+) -> None:
+    impatient = create_engine(db_url, busy_timeout_ms=100)
+    sessions = create_sessions(impatient)
+    try:
+        async with transaction(sessions) as holding:
+            await holding.execute(text("SELECT 1"))
+            with pytest.raises(StorageBusy):
+                async with transaction(sessions) as session:
+                    await pools.create(session, OWNER, name="Sales", slug="sales")
+            await operators.get_or_create(holding, OWNER)
+        assert await pool_slugs(sessions) == []
+        async with sessions() as session:
+            assert await operators.get(session, OWNER) is not None
+    finally:
+        await impatient.dispose()
