@@ -10,6 +10,7 @@ outside the product code (nothing on the /go path changes):
 - with SCALE_GC_CENSUS=1, every 20 s what the collector's oldest generation holds, by
   type, and its largest containers (`CENSUS`, `BIG`);
 - each write transaction over TX_REPORT_MS: `TX <unix> <ms> <caller>`;
+- with SCALE_SQL=1, each statement over SQL_REPORT_MS: `SQL <unix> <ms> <statement>`;
 - with SCALE_STALL_DUMP=1, a watchdog thread prints the main thread's stack while the
   loop is late by more than STALL_S (the cause of a stall, not only its length).
 
@@ -181,8 +182,31 @@ def time_transactions() -> None:
     storage.db.transaction = timed
 
 
+SQL_REPORT_MS = 20.0
+
+
+def time_statements() -> None:
+    """SCALE_SQL=1, a diagnosis: every statement slower than SQL_REPORT_MS, from the
+    cursor's execute to its return (`SQL <unix> <ms> <statement>`)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "before_cursor_execute")
+    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        conn.info.setdefault("started", []).append(time.perf_counter())
+
+    @event.listens_for(Engine, "after_cursor_execute")
+    def after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        spent = (time.perf_counter() - conn.info["started"].pop()) * 1000
+        if spent >= SQL_REPORT_MS:
+            flat = " ".join(statement.split())[:300]
+            print(f"SQL {time.time():.3f} {spent:.0f} {flat}", file=sys.stderr, flush=True)
+
+
 def instrument() -> None:
     time_transactions()
+    if os.environ.get("SCALE_SQL"):
+        time_statements()
     from bot_manager import replica, runner
     from bot_manager.monitor import HealthMonitor
 
