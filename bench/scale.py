@@ -3,7 +3,8 @@
 
     .venv/bin/python bench/scale.py [--pools 400 2000 10000] [--engine sqlite|postgres]
                                     [--seconds 60] [--database-url URL]
-                                    [--go-on run|replica] [--keep-logs DIR]
+                                    [--go-on run|replica] [--monitor-apart]
+                                    [--keep-logs DIR]
     bash .ci/with-postgres .venv/bin/python bench/scale.py --engine postgres
 
 For each N: a sandbox (`python -m sandbox`, its own process) holds N bots whose getMe
@@ -31,6 +32,10 @@ limit, off, since all traffic comes from 127.0.0.1. For `--seconds`, at once:
   sandbox received the getMe that saw the ban;
 - a writer: a small transaction (the operator's language) every 50 ms from this
   process, each timed from BEGIN to commit (on SQLite it waits for the write lock).
+
+--monitor-apart, an experiment: the health monitor runs in a process of its own
+(`scale_proc.py monitor`) and `botpool run` runs none, to measure what splitting it
+out of `botpool run` would give before building it.
 
 After it: REST API member adds (five more bots to each of the first pools) by ten
 concurrent clients, 1,000 of them or as many as 20 s allow. RSS of both processes from
@@ -601,15 +606,22 @@ async def one_size(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, str
             )
             script = str(ROOT / "bench" / "scale_proc.py")
             port = free_port()
+            apart = {"SCALE_NO_MONITOR": "1"} if args.monitor_apart else {}
             server = spawn(
                 [sys.executable, script, "run"],
-                {**env, "BOTPOOL_HTTP_PORT": str(port)},
+                {**env, **apart, "BOTPOOL_HTTP_PORT": str(port)},
                 work / "server.log",
                 f"http://127.0.0.1:{port}",
                 "server",
             )
             procs.append(server)
             ready_s = await wait_until(http, f"{server.url}/go/pool-0", server, 300)
+            monitor = server
+            if args.monitor_apart:
+                monitor = spawn(
+                    [sys.executable, script, "monitor"], env, work / "monitor.log", "", "monitor"
+                )
+                procs.append(monitor)
             port = free_port()
             replica = spawn(
                 [sys.executable, script, "redirect"],
@@ -659,14 +671,26 @@ async def one_size(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, str
                     figures,
                     until,
                 ),
-                rss_sampler([server, replica], figures, until),
+                rss_sampler(
+                    [server, replica, *([monitor] if monitor is not server else [])], figures, until
+                ),
             )
             load = await paced_task
             phase_end = time.time()
             adds = await member_adds(http, server, fleet, n)
             load["on"] = args.go_on
             return summarize(
-                n, fleet, ready_s, figures, load, adds, server, replica, phase_start, phase_end
+                n,
+                fleet,
+                ready_s,
+                figures,
+                load,
+                adds,
+                server,
+                replica,
+                phase_start,
+                phase_end,
+                monitor,
             )
     finally:
         for proc in reversed(procs):
@@ -684,12 +708,13 @@ def summarize(
     replica: Proc,
     phase_start: float,
     phase_end: float,
+    monitor: Proc,
 ) -> dict[str, str]:
     def lag_max(proc: Proc) -> float:
         values = [v for at, v in proc.lines("LAG", 2) if phase_start <= at <= phase_end]
         return max(values, default=float("nan"))
 
-    passes = [(a, b, int(p), int(c)) for a, b, p, c, _ in server.lines("PASS", 5)]
+    passes = [(a, b, int(p), int(c)) for a, b, p, c, _ in monitor.lines("PASS", 5)]
     durations = [b - a for a, b, _, _ in passes]
     in_pass = [
         s for at, s in figures.writes if any(a <= at + s and at <= b for a, b, _, _ in passes)
@@ -733,7 +758,8 @@ def summarize(
         "API member adds (10 clients)": f"{adds[0]:.0f}/s ({adds[1]} ok, {adds[2]} refused, "
         f"p99 {adds[3]:.0f} ms)",
         "RSS max, run / replica": f"{figures.rss.get('server', 0):.0f} / "
-        f"{figures.rss.get('replica', 0):.0f} MB",
+        f"{figures.rss.get('replica', 0):.0f} MB"
+        + (f" (monitor {figures.rss['monitor']:.0f} MB)" if "monitor" in figures.rss else ""),
     }
 
 
@@ -785,6 +811,12 @@ def cli() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--database-url", default=os.environ.get("BOTPOOL_TEST_DATABASE_URL"))
     parser.add_argument("--keep-logs", metavar="DIR", help="copy the processes' logs here")
+    parser.add_argument(
+        "--monitor-apart",
+        action="store_true",
+        help="an experiment: the health monitor in a process of its own (bench/scale_proc.py "
+        "monitor), none in botpool run",
+    )
     parser.add_argument(
         "--go-on",
         choices=["run", "replica"],

@@ -232,8 +232,48 @@ def instrument() -> None:
     HealthMonitor.run_pass = timed_pass  # type: ignore[method-assign]
 
 
+async def monitor_alone() -> int:
+    """`scale_proc.py monitor`, for --monitor-apart: the health monitor as `botpool run`
+    wires it (its passes, their stores and alerts to the outbox), alone in a process
+    over the same database; `botpool run` beside it runs none (SCALE_NO_MONITOR=1). What
+    a split of `botpool run` would give, measured before it is built. Outage messages,
+    which go straight to Telegram, are not sent from here."""
+    from contextlib import AsyncExitStack
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot_manager.monitor import HealthMonitor
+    from bot_manager.probe import Prober
+    from bot_manager.process import open_storage, wait_for_stop_signal
+    from core.settings import load_settings
+
+    settings = load_settings()
+    async with AsyncExitStack() as stack:
+        store = await stack.enter_async_context(open_storage(settings))
+        prober = Prober(
+            settings.telegram_api_url, settings.health_timeout_s, limit=settings.health_concurrency
+        )
+        stack.push_async_callback(prober.close)
+        monitor = HealthMonitor(settings, store.sessions, store.cipher, prober, None, None)
+        scheduler = AsyncIOScheduler()
+        scheduler.start()
+        stack.callback(scheduler.shutdown, wait=False)
+        monitor.start(scheduler)
+        stack.push_async_callback(monitor.stop)
+        await wait_for_stop_signal()
+    return 0
+
+
 if __name__ == "__main__":
     from bot_manager.cli import main
 
     instrument()
+    if os.environ.get("SCALE_NO_MONITOR"):
+        from bot_manager.monitor import HealthMonitor
+
+        HealthMonitor.start = lambda self, scheduler: None  # type: ignore[method-assign]
+    if sys.argv[1:] == ["monitor"]:
+        from bot_manager.process import run_forever
+
+        sys.exit(run_forever(with_lag_probe(monitor_alone)()))
     sys.exit(main(sys.argv[1:]))
