@@ -1,9 +1,10 @@
-"""`botpool run` or `botpool redirect` for bench/scale.py, with two probes added from
-outside the product code (nothing on the /go path changes):
+"""`botpool run`, `botpool redirect` or the health monitor alone for bench/scale.py,
+with probes added from outside the product code (nothing on the /go path changes):
 
 - the event loop's lag: a task that sleeps LAG_TICK_S and notes how late it wakes; every
   second a line `LAG <unix time> <max ms over that second>` goes to stderr;
-- health passes (run only): each HealthMonitor.run_pass writes a line
+- health passes (in `run`, or in `monitor` with --monitor-apart): each
+  HealthMonitor.run_pass writes a line
   `PASS <start unix> <end unix> <probed> <changes> <store s>` to stderr;
 - each garbage collection over GC_REPORT_MS: `GC <unix> <generation> <ms> <collected>
   <cpu ms> <tracked>`;
@@ -14,7 +15,7 @@ outside the product code (nothing on the /go path changes):
 - with SCALE_STALL_DUMP=1, a watchdog thread prints the main thread's stack while the
   loop is late by more than STALL_S (the cause of a stall, not only its length).
 
-    python bench/scale_proc.py run|redirect      (environment as for botpool)
+    python bench/scale_proc.py run|redirect|monitor      (environment as for botpool)
 """
 
 from __future__ import annotations
