@@ -101,13 +101,11 @@ def decide(
 ) -> Decision:
     """What to do now for one operator. `all_clear`: nothing the incident and the pending
     alerts name is down any more (read from the current state, not from the alerts)."""
+    known = settled(pending, incident, now, policy)
+    if known is not None:
+        return known
     top = max((p.severity for p in pending), default=None)
-    if incident is None:
-        if not pending:
-            return Decision(Step.NOTHING)
-        oldest = min(p.created_at for p in pending)
-        if now < oldest + timedelta(seconds=policy.group_wait_s):
-            return Decision(Step.WAIT)
+    if incident is None:  # the group waited long enough
         return Decision(Step.RESOLVE if all_clear else Step.SEND, top)
     if all_clear:
         return Decision(Step.RESOLVE, top) if pending else Decision(Step.NOTHING)
