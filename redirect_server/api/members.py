@@ -9,7 +9,7 @@ from redirect_server.api import context
 from redirect_server.api.body import body_id, path_id, read_object
 from redirect_server.api.serializers import member_json
 from storage.models import Member, utcnow
-from storage.repos import counts, members, pools, stats
+from storage.repos import members, pools, stats
 
 routes = web.RouteTableDef()
 
@@ -47,13 +47,14 @@ async def _answer(request: web.Request, member: Member) -> dict[str, object]:
     """The member as it reads after the change, with its traffic of the last hour."""
     now = utcnow()
     async with context.reading(request) as session:
-        redirects = await counts.pool_last_hour(session, member.pool_id, now)
-        last_hour = await stats.pool_last_hour(session, member.pool_id, now)
+        redirects, returning = await stats.member_last_hour(
+            session, member.pool_id, member.bot_id, now
+        )
     window_s = context.settings(request).slow_start_s
     return member_json(
         member,
-        redirects.get(member.bot_id, 0),
-        returning_hour=last_hour.returning.get(member.bot_id, 0),
+        redirects,
+        returning_hour=returning,
         ramping_up=is_ramping(pools.ramp_from(member), now, window_s),
     )
 

@@ -138,6 +138,26 @@ async def returning_within(
     return {key: round(value) for key, value in totals.items()}
 
 
+async def member_last_hour(
+    session: AsyncSession, pool_id: int, bot_id: int, now: datetime
+) -> tuple[int, int]:
+    """One member's redirects and returning leads in the last hour, in one query: the
+    figures pool_last_hour and counts.pool_last_hour give it, without the pool's others."""
+    statement = select(
+        RedirectCount.hour, RedirectCount.count, RedirectCount.returning_leads
+    ).where(
+        RedirectCount.pool_id == pool_id,
+        RedirectCount.bot_id == bot_id,
+        RedirectCount.hour >= counts.hour_of(now - HOUR),
+    )
+    redirects = returning = 0.0
+    for hour, n, back in await session.execute(statement):
+        share = _share_inside(hour, now, HOUR)
+        redirects += n * share
+        returning += back * share
+    return round(redirects), round(returning)
+
+
 async def outcomes_within(
     session: AsyncSession, now: datetime, span: timedelta, pool_ids: Iterable[int]
 ) -> PerOutcome:

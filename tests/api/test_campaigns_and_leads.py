@@ -133,3 +133,9 @@ async def test_status_counts_returning_fallback_link_and_unserved_leads(alice, s
     assert (figures["fallback_link_hour"], figures["unserved_hour"]) == (7, 3)
     by_bot = {m["bot_id"]: (m["redirects_hour"], m["returning_hour"]) for m in figures["bots"]}
     assert by_bot == {bots[0]["id"]: (40, 15), bots[1]["id"]: (10, 0)}
+    # A member changed through the API answers with its own figures, not its pool's.
+    for bot, expected in zip(bots, [(40, 15), (10, 0)], strict=True):
+        path = f"/api/redirect-pools/{pool['id']}/bots/{bot['id']}"
+        status, member = await alice.call("PATCH", path, {"weight": 2})
+        assert status == 200, member
+        assert (member["redirects_hour"], member["returning_hour"]) == expected
