@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from sqlalchemy import case, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from core import validation
 from core.domain import Priority
@@ -23,29 +25,45 @@ async def add(
     hourly_cap: int | None = None,
     max_per_pool: int,
 ) -> Member:
-    """Add the owner's bot to the owner's pool. The pool is locked first, so of racing
-    adds each sees the members the others committed: the limit and the one membership
-    per (pool, bot) hold (PoolFull, AlreadyMember)."""
+    """Add the owner's bot to the owner's pool. The pool's row is locked first, so of
+    racing adds each counts the members the others committed: the limit and the one
+    membership per (pool, bot) hold (PoolFull, AlreadyMember). Reads the pool's size,
+    not its members: an add to a large fleet's pool costs one row."""
     weight = validation.weight(weight)
     priority = validation.priority(priority)
     hourly_cap = validation.hourly_cap(hourly_cap)
-    pool = await pools.get_owned(session, owner_id, pool_id, lock=True)
+    found = await session.execute(
+        select(Pool.owner_id, Pool.slug).where(Pool.id == pool_id).with_for_update()
+    )
+    pool = found.one_or_none()
+    if pool is None or pool.owner_id != owner_id:
+        raise NotFound("pool", pool_id=pool_id)
     bot = await bots.get_owned(session, owner_id, bot_id)
-    if any(m.bot_id == bot.id for m in pool.members):
+    size, taken = (
+        await session.execute(
+            select(func.count(), func.count(case((Member.bot_id == bot.id, 1)))).where(
+                Member.pool_id == pool_id
+            )
+        )
+    ).one()
+    if taken:
         raise AlreadyMember(pool=pool.slug, bot=bot.username)
-    if len(pool.members) >= max_per_pool:
+    if size >= max_per_pool:
         raise PoolFull(pool=pool.slug, limit=max_per_pool)
     member = Member(
-        pool_id=pool.id,
+        pool_id=pool_id,
         bot_id=bot.id,
         weight=weight,
         priority=int(priority),
         hourly_cap=hourly_cap,
     )
     member.bot = bot
-    pool.members.append(member)
+    loaded = session.identity_map.get(identity_key(Pool, pool_id))
+    if loaded is not None and "members" in inspect(loaded).dict:
+        loaded.members.append(member)  # a pool this unit read before lists it too
+    session.add(member)
     await session.flush()
-    mark_changed(session, pools=[pool.id])
+    mark_changed(session, pools=[pool_id])
     return member
 
 

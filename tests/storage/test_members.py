@@ -68,6 +68,20 @@ async def test_a_bot_joins_a_pool_with_its_weight_and_priority(
         assert found.bot.username == "bot0"
 
 
+async def test_a_pool_read_earlier_in_the_unit_lists_the_bot_it_just_took(
+    sessions: Sessions, cipher: TokenCipher
+) -> None:
+    """The control bot redraws a pool's screen in the unit that changed it."""
+    ids = await setup(sessions, cipher)
+    async with transaction(sessions) as session:
+        pool = await pools.get_owned(session, OWNER, ids["pool"])
+        assert pool.members == []
+        await members.add(session, OWNER, ids["pool"], ids["bots"][1], max_per_pool=10)
+        assert [m.bot.username for m in pool.members] == ["bot1"]
+        again = await pools.get_owned(session, OWNER, ids["pool"])
+        assert [m.bot.username for m in again.members] == ["bot1"]
+
+
 async def test_another_operators_pool_or_bot_is_not_found_for_member_operations(
     sessions: Sessions, cipher: TokenCipher
 ) -> None:
