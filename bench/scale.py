@@ -100,6 +100,15 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -117,6 +126,7 @@ async def paced(base: str, n_pools: int, rate: int, seconds: float) -> dict[str,
     from_send: list[float] = []
     statuses: Counter[str] = Counter()
     lateness = 0.0
+    cpu_started = time.process_time()
     headers = {"User-Agent": "Mozilla/5.0 (bench) Chrome/124.0"}
     async with aiohttp.ClientSession(connector=connector) as http:
 
@@ -158,6 +168,7 @@ async def paced(base: str, n_pools: int, rate: int, seconds: float) -> dict[str,
         "send_p99_ms": pct(from_send, 0.99) * ms,
         "send_max_ms": max(from_send, default=float("nan")) * ms,
         "client_late_ms": lateness * ms,
+        "cpu_s": time.process_time() - cpu_started,
     }
 
 
@@ -647,6 +658,8 @@ async def one_size(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, str
             change_pools = [i for i in rng.sample(range(n), min(n, 40)) if i not in ban_pools]
 
             figures = Figures()
+            cpu_before = {proc.name: cpu_s(proc.process.pid) for proc in procs}
+            cpu_before["bench"] = time.process_time()
             phase_start = time.time()
             until = time.perf_counter() + args.seconds
             served = server if args.go_on == "run" else replica
@@ -677,6 +690,9 @@ async def one_size(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, str
             )
             load = await paced_task
             phase_end = time.time()
+            cpu = {proc.name: cpu_s(proc.process.pid) - cpu_before[proc.name] for proc in procs}
+            cpu["bench"] = time.process_time() - cpu_before["bench"]
+            cpu["load"] = load["cpu_s"]
             adds = await member_adds(http, server, fleet, n)
             load["on"] = args.go_on
             return summarize(
@@ -691,6 +707,7 @@ async def one_size(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, str
                 phase_start,
                 phase_end,
                 monitor,
+                cpu,
             )
     finally:
         for proc in reversed(procs):
@@ -709,6 +726,7 @@ def summarize(
     phase_start: float,
     phase_end: float,
     monitor: Proc,
+    cpu: dict[str, float],
 ) -> dict[str, str]:
     def lag_max(proc: Proc) -> float:
         values = [v for at, v in proc.lines("LAG", 2) if phase_start <= at <= phase_end]
@@ -757,6 +775,10 @@ def summarize(
         "ban -> last lead": f"{failover} ({figures.failover_note})",
         "API member adds (10 clients)": f"{adds[0]:.0f}/s ({adds[1]} ok, {adds[2]} refused, "
         f"p99 {adds[3]:.0f} ms)",
+        "CPU cores used under load": " ".join(
+            f"{name} {seconds / (phase_end - phase_start):.2f}" for name, seconds in cpu.items()
+        )
+        + f" (of {os.cpu_count()})",
         "RSS max, run / replica": f"{figures.rss.get('server', 0):.0f} / "
         f"{figures.rss.get('replica', 0):.0f} MB"
         + (f" (monitor {figures.rss['monitor']:.0f} MB)" if "monitor" in figures.rss else ""),
