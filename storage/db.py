@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from core.errors import BotpoolError, StorageBusy, StorageUnavailable
+from storage import sqlite_driver
 from storage.models import RoutingChange
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -102,6 +103,8 @@ def create_engine(
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": busy_timeout_ms / 1000})
+    if make_url(url).get_driver_name() == "aiosqlite":
+        kwargs.setdefault("module", sqlite_driver.dbapi())  # one trip per statement
     if make_url(url).drivername.startswith("postgresql"):
         timeout = str(int(busy_timeout_ms))
         kwargs.setdefault("connect_args", {"server_settings": {"lock_timeout": timeout}})
