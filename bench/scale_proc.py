@@ -13,7 +13,8 @@ with probes added from outside the product code (nothing on the /go path changes
 - each write transaction over TX_REPORT_MS: `TX <unix> <ms> <caller>`;
 - with SCALE_SQL=1, each statement over SQL_REPORT_MS: `SQL <unix> <ms> <statement>`;
 - with SCALE_STALL_DUMP=1, a watchdog thread prints the main thread's stack while the
-  loop is late by more than STALL_S (the cause of a stall, not only its length).
+  loop is late by more than STALL_S, 0.15 s or SCALE_STALL_S (the cause of a stall,
+  not only its length).
 
     python bench/scale_proc.py run|redirect|monitor      (environment as for botpool)
 """
@@ -37,7 +38,8 @@ LAG_TICK_S = 0.005
 LAG_REPORT_S = 1.0
 
 
-STALL_S = 0.15  # a loop this late has the watchdog print what it is running
+# A loop this late has the watchdog print what it is running.
+STALL_S = float(os.environ.get("SCALE_STALL_S", "0.15"))
 heartbeat = time.perf_counter()
 
 
