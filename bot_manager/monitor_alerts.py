@@ -22,6 +22,7 @@ from core.incidents import SEVERITY
 from core.outage import Verdict
 from core.reports import zone
 from storage.models import AlertOutbox, Bot
+from storage.repos import changes as routing
 from storage.repos import operators, pools
 
 Message = tuple[int, str]  # chat id, text: an outage alert, sent at once
@@ -41,21 +42,29 @@ async def plan_alerts(
     or recovered, with that alert. Updates the stored alert level of every pool these
     bots are in, whether or not it alerts (their rows held until commit: a pool deleted
     meanwhile is left out)."""
-    states = await pools.states_with_bots(session, [bot.id for bot, _ in changes], lock=True)
+    levels = await pools.lock_alert_levels(session, [bot.id for bot, _ in changes])
+    states = {
+        s.pool_id: s for s in await routing.routing_states(session, [p.pool_id for p in levels])
+    }
     drafts: list[Draft] = []
     for bot, change in changes:
         kind = (kinds or {}).get(bot.id) or bot_alert(change)
         if kind is not None:
             drafts.append((bot.owner_id, kind, None, bot.id))
     drafts += [(bot.owner_id, kind, None, bot.id) for bot, kind in backend]
-    for pool, state in states:
-        old, new = PoolLevel(pool.alert_level), pool_level(pool_health(state, now))
+    new_levels: dict[int, str] = {}
+    for pool in levels:
+        state = states.get(pool.pool_id)
+        if state is None:
+            continue
+        old, new = PoolLevel(pool.level), pool_level(pool_health(state, now))
         if old is new:
             continue
-        pool.alert_level = new.value
+        new_levels[pool.pool_id] = new.value
         kind = pool_alert(old, new)
         if kind is not None and pool.is_active:
-            drafts.append((pool.owner_id, kind, pool.id, None))
+            drafts.append((pool.owner_id, kind, pool.pool_id, None))
+    await pools.set_alert_levels(session, new_levels)
     return await record(session, drafts, now)
 
 

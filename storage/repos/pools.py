@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -200,17 +201,35 @@ async def all_states(session: AsyncSession) -> list[tuple[Pool, PoolState]]:
     return [(pool, state_of(pool)) for pool in pools]
 
 
-async def states_with_bots(
-    session: AsyncSession, bot_ids: Iterable[int], *, lock: bool = False
-) -> list[tuple[Pool, PoolState]]:
-    """The pools that have any of `bot_ids` as a member; `lock` holds their rows until
-    commit (for writing their alert level)."""
+@dataclass(frozen=True, slots=True)
+class AlertLevel:
+    """A pool's stored alert level, with what deciding its alert needs."""
+
+    pool_id: int
+    owner_id: int
+    level: str
+    is_active: bool
+
+
+async def lock_alert_levels(session: AsyncSession, bot_ids: Iterable[int]) -> list[AlertLevel]:
+    """The alert levels of the pools that have any of `bot_ids` as a member, their rows
+    held until commit (for writing them). Plain rows: a health change of bots in
+    hundreds of pools reads no ORM object."""
     having = select(Member.pool_id).where(Member.bot_id.in_(list(bot_ids)))
-    statement = _with_members(select(Pool).where(Pool.id.in_(having)).order_by(Pool.id))
-    if lock:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    found = (await session.scalars(statement)).all()
-    return [(pool, state_of(pool)) for pool in found]
+    statement = (
+        select(Pool.id, Pool.owner_id, Pool.alert_level, Pool.is_active)
+        .where(Pool.id.in_(having))
+        .order_by(Pool.id)
+        .with_for_update()
+    )
+    return [AlertLevel(*row) for row in await session.execute(statement)]
+
+
+async def set_alert_levels(session: AsyncSession, levels: Mapping[int, str]) -> None:
+    """Store pool id -> alert level, in one statement."""
+    if levels:
+        rows = [{"id": pool_id, "alert_level": level} for pool_id, level in levels.items()]
+        await session.execute(update(Pool), rows)
 
 
 async def slug_taken(session: AsyncSession, slug: str) -> bool:
