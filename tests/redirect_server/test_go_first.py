@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from redirect_server import keys
-from redirect_server.app import create_app, serve
+from redirect_server.app import GC_THRESHOLDS, create_app, serve
 
 PATHS = (
     "/go/promo",
@@ -129,12 +129,15 @@ async def test_serve_leaves_the_start_up_heap_out_of_the_cyclic_collector(
     await seed.pool("promo", ("a_bot",))
     app = create_app(settings, sessions, cipher)
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     runner = await serve(app, "127.0.0.1", 0)
     try:
         routes = app[keys.ROUTING].routes
         assert "promo" in routes
         assert gc.get_freeze_count() > 0
         assert all(tracked is not routes for tracked in gc.get_objects())
+        assert gc.get_threshold() == GC_THRESHOLDS  # full collections come rarely
     finally:
         await runner.cleanup()
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
