@@ -4,7 +4,7 @@ aiosqlite runs each sqlite3 call on its own thread and hands the result back thr
 the event loop. SQLAlchemy's adapter makes four such calls per statement (open a cursor,
 execute, fetch, close): each waits for the loop to turn, so on a loop serving /go a
 statement costs four of its turns, and a write unit holds SQLite's write lock through
-all of them (an API member add made 56 of them: bench/scale.py). Here a statement runs
+all of them (an API member add, 14 statements, made 56). Here a statement runs
 whole on the thread, rows fetched, in one call: `create_engine` passes this module-like
 object to SQLAlchemy (its documented `module` argument) in place of aiosqlite's.
 Server-side cursors (`stream()`) keep SQLAlchemy's own, row by row."""
