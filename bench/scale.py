@@ -39,7 +39,8 @@ out of `botpool run` would give before building it.
 
 After it: REST API member adds (five more bots to each of the first pools) by ten
 concurrent clients, 1,000 of them or as many as 20 s allow. RSS of both processes from
-/proc. One table per engine.
+/proc, and the CPU every process used during the load (the machine's cores are shared by
+all of them). One table per engine.
 """
 
 from __future__ import annotations
