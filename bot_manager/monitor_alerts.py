@@ -43,9 +43,8 @@ async def plan_alerts(
     bots are in, whether or not it alerts (their rows held until commit: a pool deleted
     meanwhile is left out)."""
     levels = await pools.lock_alert_levels(session, [bot.id for bot, _ in changes])
-    states = {
-        s.pool_id: s for s in await routing.routing_states(session, [p.pool_id for p in levels])
-    }
+    found = await routing.routing_states(session, [level.pool_id for level in levels])
+    states = {state.pool_id: state for state in found}
     drafts: list[Draft] = []
     for bot, change in changes:
         kind = (kinds or {}).get(bot.id) or bot_alert(change)

@@ -103,9 +103,10 @@ def create_engine(
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": busy_timeout_ms / 1000})
-    if make_url(url).get_driver_name() == "aiosqlite":
+    parsed = make_url(url)
+    if parsed.get_driver_name() == "aiosqlite":
         kwargs.setdefault("module", sqlite_driver.dbapi())  # one trip per statement
-    if make_url(url).drivername.startswith("postgresql"):
+    if parsed.get_backend_name() == "postgresql":
         timeout = str(int(busy_timeout_ms))
         kwargs.setdefault("connect_args", {"server_settings": {"lock_timeout": timeout}})
         kwargs.setdefault("pool_pre_ping", True)  # a server restart leaves dead connections

@@ -90,8 +90,9 @@ async def pool_ids(session: AsyncSession) -> list[int]:
 async def routing_states(session: AsyncSession, ids: Sequence[int]) -> list[PoolState]:
     """The routing view of the pools `ids` that still exist, as plain rows (no ORM
     objects: a full load of thousands of pools reads them in chunks of these)."""
-    pool_rows = await session.execute(_POOLS, {"ids": list(ids)})
-    member_rows = await session.execute(_MEMBERS, {"ids": list(ids)})
+    wanted = {"ids": list(ids)}
+    pool_rows = await session.execute(_POOLS, wanted)
+    member_rows = await session.execute(_MEMBERS, wanted)
     members: dict[int, list[MemberState]] = {}
     for (
         pool_id, bot_id, username, weight, priority, enabled, status, until,
